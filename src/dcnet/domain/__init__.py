@@ -1,0 +1,1 @@
+"""Pure domain logic: entities and every rule, no I/O."""

@@ -1,0 +1,1 @@
+"""Use cases: each command validates (domain rules), executes (store), and records events."""
