@@ -48,9 +48,7 @@ def _fill_default_route(rows: list[ClusterNetwork]) -> list[ClusterNetwork]:
     return [replace(row, default_route=True) if row.management else row for row in rows]
 
 
-def _check_management_change(
-    rows: list[ClusterNetwork], new_holder: str, cluster_has_hosts: bool, action: str
-) -> None:
+def _check_management_change(rows: list[ClusterNetwork], new_holder: str, cluster_has_hosts: bool, action: str) -> None:
     current = _management(rows)
     if current is not None and current.network_id != new_holder and cluster_has_hosts:
         raise violation(

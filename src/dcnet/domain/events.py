@@ -55,7 +55,9 @@ class AuditLog(Enum):
     NETWORK_REMOVE_NETWORK = EventType(
         944, N, "Finished Network ${NetworkName} removal from Data Center: ${StoragePoolName}"
     )
-    NETWORK_ATTACH_NETWORK_TO_VDS_GROUP = EventType(936, N, "Network ${NetworkName} attached to Cluster ${VdsGroupName}")
+    NETWORK_ATTACH_NETWORK_TO_VDS_GROUP = EventType(
+        936, N, "Network ${NetworkName} attached to Cluster ${VdsGroupName}"
+    )
     NETWORK_DETACH_NETWORK_TO_VDS_GROUP = EventType(
         938, N, "Network ${NetworkName} detached from Cluster ${VdsGroupName}"
     )

@@ -45,7 +45,5 @@ def check_description(text: str, field: str = "description") -> str:
 def check_label(label: str, field: str = "label") -> str:
     """NETWORK_LABEL_FORMAT_INVALID."""
     if not _LABEL.fullmatch(label):
-        raise BadInput(
-            field, "Network label must be formed only from: English letters, numbers, hyphen or underscore."
-        )
+        raise BadInput(field, "Network label must be formed only from: English letters, numbers, hyphen or underscore.")
     return label

@@ -44,9 +44,7 @@ def check_fields(network: Network) -> None:
 
 def check_vm_only_options(network: Network, action: str) -> None:
     if network.stp and not network.vm:
-        raise violation(
-            "NON_VM_NETWORK_CANNOT_SUPPORT_STP", action, TYPE, "STP can only be enabled on VM Networks."
-        )
+        raise violation("NON_VM_NETWORK_CANNOT_SUPPORT_STP", action, TYPE, "STP can only be enabled on VM Networks.")
     if network.port_isolation and not network.vm:
         raise violation(
             "NON_VM_NETWORK_CANNOT_SUPPORT_PORT_ISOLATION",
@@ -158,9 +156,7 @@ def check_update(
 
 def _external_details_changed(old: Network, new: Network) -> bool:
     editable = {"name", "description", "comment", "mtu", "revision"}
-    return any(
-        getattr(old, name) != getattr(new, name) for name in vars(old) if name not in editable
-    )
+    return any(getattr(old, name) != getattr(new, name) for name in vars(old) if name not in editable)
 
 
 def check_remove(network: Network, management_in_clusters: list[str]) -> None:

@@ -46,7 +46,8 @@ def parse(query: str) -> list[Term]:
     return terms
 
 
-Getter = Callable[[object], "str | int | None"]
+Value = str | int | None | list[str]
+Getter = Callable[[object], Value]
 
 
 def matcher(
@@ -67,7 +68,10 @@ def matcher(
     return predicate
 
 
-def _matches(actual: str | int | None, term: Term, case_sensitive: bool) -> bool:
+def _matches(actual: Value, term: Term, case_sensitive: bool) -> bool:
+    """A list value (e.g. the names of a data center's clusters) matches when any element does."""
+    if isinstance(actual, list):
+        return any(_matches(element, term, case_sensitive) for element in actual)
     if actual is None:
         return term.op == "!=" and term.value != ""
     if isinstance(actual, int) and not isinstance(actual, bool) and term.value.lstrip("-").isdigit():

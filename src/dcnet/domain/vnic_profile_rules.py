@@ -60,9 +60,7 @@ def check_new(profile: VnicProfile, network: Network, siblings: Iterable[VnicPro
     _check_rules(profile, network, siblings, "add")
 
 
-def check_update(
-    old: VnicProfile, new: VnicProfile, network: Network, siblings: Iterable[VnicProfile]
-) -> None:
+def check_update(old: VnicProfile, new: VnicProfile, network: Network, siblings: Iterable[VnicProfile]) -> None:
     check_fields(new)
     if new.network_id != old.network_id:
         raise violation(

@@ -22,9 +22,7 @@ class Refs:
     vnic_profile_id: str | None = None
 
 
-def record(
-    store: Store, ctx: CommandContext, kind: AuditLog, params: dict[str, str], refs: Refs = Refs()
-) -> Event:
+def record(store: Store, ctx: CommandContext, kind: AuditLog, params: dict[str, str], refs: Refs = Refs()) -> Event:
     params = {"UserName": ctx.actor.user_name, **params}
     event = Event(
         index=0,

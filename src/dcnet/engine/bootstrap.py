@@ -41,7 +41,9 @@ def initialize(store: Store, admin_password: str | None) -> bool:
     )
     network = refs.network(store, refs.Ref(name=MANAGEMENT_NETWORK_NAME), data_center_id=dc.id)
     record(
-        store, ctx, AuditLog.ENGINE_DATABASE_INITIALIZED,
+        store,
+        ctx,
+        AuditLog.ENGINE_DATABASE_INITIALIZED,
         {"StoragePoolName": dc.name, "VdsGroupName": cluster.name, "NetworkName": network.name},
         Refs(data_center_id=dc.id, cluster_id=cluster.id, network_id=network.id),
     )

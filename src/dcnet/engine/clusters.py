@@ -39,11 +39,16 @@ def add_cluster(
     )
     record_job(store, ctx, f"Adding Cluster {cluster.name}")
     record(
-        store, ctx, AuditLog.USER_ADD_VDS_GROUP, {"VdsGroupName": cluster.name},
+        store,
+        ctx,
+        AuditLog.USER_ADD_VDS_GROUP,
+        {"VdsGroupName": cluster.name},
         Refs(data_center_id=dc.id, cluster_id=cluster.id),
     )
     record(
-        store, ctx, AuditLog.NETWORK_ATTACH_NETWORK_TO_VDS_GROUP,
+        store,
+        ctx,
+        AuditLog.NETWORK_ATTACH_NETWORK_TO_VDS_GROUP,
         {"NetworkName": network.name, "VdsGroupName": cluster.name},
         Refs(data_center_id=dc.id, cluster_id=cluster.id, network_id=network.id),
     )
@@ -63,7 +68,10 @@ def update_cluster(
     saved = store.clusters.save(new, expected_revision=expected)
     record_job(store, ctx, f"Updating Cluster {saved.name}")
     record(
-        store, ctx, AuditLog.USER_UPDATE_VDS_GROUP, {"VdsGroupName": saved.name},
+        store,
+        ctx,
+        AuditLog.USER_UPDATE_VDS_GROUP,
+        {"VdsGroupName": saved.name},
         Refs(data_center_id=dc.id, cluster_id=cluster_id),
     )
     return saved
@@ -78,7 +86,10 @@ def remove_cluster(store: Store, ctx: CommandContext, cluster_id: str, if_match:
     store.clusters.remove(cluster_id)
     record_job(store, ctx, f"Removing Cluster {cluster.name}")
     record(
-        store, ctx, AuditLog.USER_REMOVE_VDS_GROUP, {"VdsGroupName": cluster.name},
+        store,
+        ctx,
+        AuditLog.USER_REMOVE_VDS_GROUP,
+        {"VdsGroupName": cluster.name},
         Refs(data_center_id=cluster.data_center_id, cluster_id=cluster_id),
     )
 
@@ -109,18 +120,23 @@ def attach_network(
         )
     roles = _roles(usages) or set()
     new = ClusterNetwork(
-        cluster_id, network.id,
+        cluster_id,
+        network.id,
         required=(not network.is_external) if required is None else required,
         **{role.value: True for role in roles},
     )
     rows = cluster_network_rules.attach(
-        store.cluster_networks.of_cluster(cluster_id), new,
-        cluster_has_hosts=store.hosts.count(cluster_id=cluster_id) > 0, network_is_external=network.is_external,
+        store.cluster_networks.of_cluster(cluster_id),
+        new,
+        cluster_has_hosts=store.hosts.count(cluster_id=cluster_id) > 0,
+        network_is_external=network.is_external,
     )
     store.cluster_networks.replace_cluster(cluster_id, rows)
     record_job(store, ctx, f"Attaching Network {network.name} to Cluster {cluster.name}")
     record(
-        store, ctx, AuditLog.NETWORK_ATTACH_NETWORK_TO_VDS_GROUP,
+        store,
+        ctx,
+        AuditLog.NETWORK_ATTACH_NETWORK_TO_VDS_GROUP,
         {"NetworkName": network.name, "VdsGroupName": cluster.name},
         Refs(data_center_id=cluster.data_center_id, cluster_id=cluster_id, network_id=network.id),
     )
@@ -149,23 +165,26 @@ def update_cluster_network(
     store.data_centers.get(cluster.data_center_id, for_update=True)
     check_if_match("ClusterNetwork", row.revision, if_match)
     rows = cluster_network_rules.update(
-        store.cluster_networks.of_cluster(cluster_id), network_id, required=required, roles=_roles(usages),
+        store.cluster_networks.of_cluster(cluster_id),
+        network_id,
+        required=required,
+        roles=_roles(usages),
         cluster_has_hosts=store.hosts.count(cluster_id=cluster_id) > 0,
     )
     store.cluster_networks.replace_cluster(cluster_id, rows)
     network = refs.get_or_404(store.networks, network_id, "Network")
     record_job(store, ctx, f"Updating Network {network.name} on Cluster {cluster.name}")
     record(
-        store, ctx, AuditLog.NETWORK_UPDTAE_NETWORK_ON_CLUSTER,
+        store,
+        ctx,
+        AuditLog.NETWORK_UPDTAE_NETWORK_ON_CLUSTER,
         {"NetworkName": network.name, "VdsGroupName": cluster.name},
         Refs(data_center_id=cluster.data_center_id, cluster_id=cluster_id, network_id=network_id),
     )
     return next(r for r in store.cluster_networks.of_cluster(cluster_id) if r.network_id == network_id)
 
 
-def detach_network(
-    store: Store, ctx: CommandContext, cluster_id: str, network_id: str, if_match: int | None
-) -> None:
+def detach_network(store: Store, ctx: CommandContext, cluster_id: str, network_id: str, if_match: int | None) -> None:
     cluster, row = _attachment(store, cluster_id, network_id)
     store.data_centers.get(cluster.data_center_id, for_update=True)
     check_if_match("ClusterNetwork", row.revision, if_match)
@@ -174,7 +193,9 @@ def detach_network(
     network = refs.get_or_404(store.networks, network_id, "Network")
     record_job(store, ctx, f"Detaching Network {network.name} from Cluster {cluster.name}")
     record(
-        store, ctx, AuditLog.NETWORK_DETACH_NETWORK_TO_VDS_GROUP,
+        store,
+        ctx,
+        AuditLog.NETWORK_DETACH_NETWORK_TO_VDS_GROUP,
         {"NetworkName": network.name, "VdsGroupName": cluster.name},
         Refs(data_center_id=cluster.data_center_id, cluster_id=cluster_id, network_id=network_id),
     )

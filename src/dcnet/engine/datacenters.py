@@ -25,12 +25,16 @@ def add_data_center(store: Store, ctx: CommandContext, fields: dict[str, Any]) -
     store.data_centers.add(dc)
     record_job(store, ctx, f"Adding Data Center {dc.name}")
     record(
-        store, ctx, AuditLog.USER_ADD_STORAGE_POOL,
+        store,
+        ctx,
+        AuditLog.USER_ADD_STORAGE_POOL,
         {"StoragePoolName": dc.name, "CompatibilityVersion": str(dc.version)},
         Refs(data_center_id=dc.id),
     )
     add_network(
-        store, ctx, refs.Ref(id=dc.id),
+        store,
+        ctx,
+        refs.Ref(id=dc.id),
         {"name": MANAGEMENT_NETWORK_NAME, "description": "Management Network", "vm": True},
     )
     return dc

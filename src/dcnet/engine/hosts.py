@@ -21,8 +21,11 @@ def register_host(store: Store, ctx: CommandContext, cluster_ref: refs.Ref | Non
     cluster = refs.cluster(store, cluster_ref)
     store.data_centers.get(cluster.data_center_id, for_update=True)
     host = Host(
-        id=new_id(), cluster_id=cluster.id, status=HostStatus.MAINTENANCE,
-        status_detail="registered; not deployed", **fields,
+        id=new_id(),
+        cluster_id=cluster.id,
+        status=HostStatus.MAINTENANCE,
+        status_detail="registered; not deployed",
+        **fields,
     )
     host_rules.check_new(host, store.hosts.list())
     store.hosts.add(host)
@@ -33,9 +36,7 @@ def register_host(store: Store, ctx: CommandContext, cluster_ref: refs.Ref | Non
     return host
 
 
-def update_host(
-    store: Store, ctx: CommandContext, host_id: str, changes: dict[str, Any], if_match: int | None
-) -> Host:
+def update_host(store: Store, ctx: CommandContext, host_id: str, changes: dict[str, Any], if_match: int | None) -> Host:
     old = refs.get_or_404(store.hosts, host_id, "Host")
     expected = check_if_match("Host", old.revision, if_match)
     new = replace(old, **changes)
@@ -46,7 +47,10 @@ def update_host(
     cluster = refs.get_or_404(store.clusters, saved.cluster_id, "Cluster")
     record_job(store, ctx, f"Updating Host {saved.name}")
     record(
-        store, ctx, AuditLog.USER_UPDATE_VDS, {"VdsName": saved.name},
+        store,
+        ctx,
+        AuditLog.USER_UPDATE_VDS,
+        {"VdsName": saved.name},
         Refs(data_center_id=cluster.data_center_id, cluster_id=cluster.id, host_id=saved.id),
     )
     return saved
@@ -58,7 +62,9 @@ def remove_host(store: Store, ctx: CommandContext, host_id: str, if_match: int |
     host_rules.check_remove(host)
     store.hosts.remove(host_id)
     cluster = store.clusters.get(host.cluster_id)
-    where = Refs(data_center_id=cluster.data_center_id if cluster else None, cluster_id=host.cluster_id, host_id=host_id)
+    where = Refs(
+        data_center_id=cluster.data_center_id if cluster else None, cluster_id=host.cluster_id, host_id=host_id
+    )
     record_job(store, ctx, f"Removing Host {host.name}")
     record(store, ctx, AuditLog.USER_REMOVE_VDS, {"VdsName": host.name}, where)
     record(store, ctx, AuditLog.HOST_REMOVED_NETWORK_CONFIG_KEPT, {"VdsName": host.name}, where)

@@ -8,8 +8,8 @@ from typing import Any
 from dcnet.domain import cluster_network_rules, network_rules
 from dcnet.domain.entities import Network, VnicProfile
 from dcnet.domain.events import AuditLog
-from dcnet.domain.naming import check_label
 from dcnet.domain.messages import violation
+from dcnet.domain.naming import check_label
 from dcnet.engine import refs
 from dcnet.engine.audit import Refs, record, record_job
 from dcnet.engine.context import CommandContext, new_id
@@ -17,8 +17,17 @@ from dcnet.engine.runner import check_if_match
 from dcnet.store.repositories import Store
 
 EDITABLE = {
-    "name", "description", "comment", "vlan_id", "mtu", "vm", "stp", "port_isolation", "dns_name_servers",
-    "label", "data_center_id",
+    "name",
+    "description",
+    "comment",
+    "vlan_id",
+    "mtu",
+    "vm",
+    "stp",
+    "port_isolation",
+    "dns_name_servers",
+    "label",
+    "data_center_id",
 }
 
 
@@ -41,7 +50,9 @@ def add_network(store: Store, ctx: CommandContext, data_center: refs.Ref | None,
     store.networks.add(network)
     record_job(store, ctx, f"Adding Network {network.name} to Data Center {dc.name}")
     record(
-        store, ctx, AuditLog.NETWORK_ADD_NETWORK,
+        store,
+        ctx,
+        AuditLog.NETWORK_ADD_NETWORK,
         {"NetworkName": network.name, "StoragePoolName": dc.name},
         Refs(data_center_id=dc.id, network_id=network.id),
     )
@@ -55,7 +66,9 @@ def add_default_vnic_profile(store: Store, ctx: CommandContext, network: Network
     profile = VnicProfile(id=new_id(), name=network.name, network_id=network.id)
     store.vnic_profiles.add(profile)
     record(
-        store, ctx, AuditLog.ADD_VNIC_PROFILE,
+        store,
+        ctx,
+        AuditLog.ADD_VNIC_PROFILE,
         {"VnicProfileName": profile.name, "NetworkName": network.name, "DataCenterName": dc_name},
         Refs(data_center_id=network.data_center_id, network_id=network.id, vnic_profile_id=profile.id),
     )
@@ -71,15 +84,20 @@ def update_network(
     expected = check_if_match("Network", old.revision, if_match)
     new = replace(old, **_only_editable(changes))
     network_rules.check_update(
-        old, new, store.networks.list(data_center_id=old.data_center_id),
-        management_in_clusters=management_clusters(store, old.id), carried_by_hosts=[],
+        old,
+        new,
+        store.networks.list(data_center_id=old.data_center_id),
+        management_in_clusters=management_clusters(store, old.id),
+        carried_by_hosts=[],
     )
     saved = store.networks.save(new, expected_revision=expected)
     dc = refs.get_or_404(store.data_centers, saved.data_center_id, "Data Center")
     _follow_vnic_profiles(store, ctx, old, saved, dc.name)
     record_job(store, ctx, f"Updating Network {saved.name} in Data Center {dc.name}")
     record(
-        store, ctx, AuditLog.NETWORK_UPDATE_NETWORK,
+        store,
+        ctx,
+        AuditLog.NETWORK_UPDATE_NETWORK,
         {"NetworkName": saved.name, "StoragePoolName": dc.name},
         Refs(data_center_id=dc.id, network_id=saved.id),
     )
@@ -93,7 +111,9 @@ def _follow_vnic_profiles(store: Store, ctx: CommandContext, old: Network, new: 
         for profile in profiles:
             store.vnic_profiles.remove(profile.id)
             record(
-                store, ctx, AuditLog.REMOVE_VNIC_PROFILE,
+                store,
+                ctx,
+                AuditLog.REMOVE_VNIC_PROFILE,
                 {"VnicProfileName": profile.name, "NetworkName": new.name, "DataCenterName": dc_name},
                 Refs(data_center_id=new.data_center_id, network_id=new.id, vnic_profile_id=profile.id),
             )
@@ -119,7 +139,9 @@ def remove_network(store: Store, ctx: CommandContext, network_id: str, if_match:
     dc = refs.get_or_404(store.data_centers, network.data_center_id, "Data Center")
     record_job(store, ctx, f"Removing Network {network.name} from Data Center {dc.name}")
     record(
-        store, ctx, AuditLog.NETWORK_REMOVE_NETWORK,
+        store,
+        ctx,
+        AuditLog.NETWORK_REMOVE_NETWORK,
         {"NetworkName": network.name, "StoragePoolName": dc.name},
         Refs(data_center_id=dc.id, network_id=network.id),
     )
@@ -133,17 +155,24 @@ def set_label(store: Store, ctx: CommandContext, network_id: str, label: str) ->
         return network
     if network.label is not None:
         raise violation(
-            "ACTION_TYPE_FAILED_NETWORK_ALREADY_LABELED", "label", "Network",
+            "ACTION_TYPE_FAILED_NETWORK_ALREADY_LABELED",
+            "label",
+            "Network",
             f"Network '{network.name}' already has the label '{network.label}'; remove it first.",
         )
     if network.is_external:
         raise violation(
-            "ACTION_TYPE_FAILED_CANNOT_LABEL_EXTERNAL_NETWORK", "label", "Network",
+            "ACTION_TYPE_FAILED_CANNOT_LABEL_EXTERNAL_NETWORK",
+            "label",
+            "Network",
             "External networks cannot be labelled.",
         )
     saved = store.networks.save(replace(network, label=label), expected_revision=network.revision)
     record(
-        store, ctx, AuditLog.NETWORK_LABEL_ADDED, {"Label": label, "NetworkName": network.name},
+        store,
+        ctx,
+        AuditLog.NETWORK_LABEL_ADDED,
+        {"Label": label, "NetworkName": network.name},
         Refs(data_center_id=network.data_center_id, network_id=network.id),
     )
     return saved
@@ -155,7 +184,10 @@ def remove_label(store: Store, ctx: CommandContext, network_id: str, label: str)
         raise refs.NotFound("Network label", label)
     store.networks.save(replace(network, label=None), expected_revision=network.revision)
     record(
-        store, ctx, AuditLog.NETWORK_LABEL_REMOVED, {"Label": label, "NetworkName": network.name},
+        store,
+        ctx,
+        AuditLog.NETWORK_LABEL_REMOVED,
+        {"Label": label, "NetworkName": network.name},
         Refs(data_center_id=network.data_center_id, network_id=network.id),
     )
 

@@ -52,9 +52,7 @@ def cluster(store: Store, ref: Ref | None, field: str = "cluster") -> Cluster:
     return _resolve(store.clusters, ref, field, "Cluster")
 
 
-def network(
-    store: Store, ref: Ref | None, field: str = "network", data_center_id: str | None = None
-) -> Network:
+def network(store: Store, ref: Ref | None, field: str = "network", data_center_id: str | None = None) -> Network:
     if ref is None:
         raise BadInput(field, "is required")
     candidates = (lambda: store.networks.list(data_center_id=data_center_id)) if data_center_id else None
@@ -78,4 +76,15 @@ def get_or_404(repo: Repository[T], key: str, kind: str) -> T:
     return found
 
 
-__all__ = ["BadInput", "Host", "NotFound", "Ref", "VnicProfile", "cluster", "data_center", "get_or_404", "network", "require"]
+__all__ = [
+    "BadInput",
+    "Host",
+    "NotFound",
+    "Ref",
+    "VnicProfile",
+    "cluster",
+    "data_center",
+    "get_or_404",
+    "network",
+    "require",
+]

@@ -31,3 +31,11 @@ def check_if_match(kind: str, current_revision: int, if_match: int | None) -> in
     if if_match is not None and if_match != current_revision:
         raise StaleRevision(kind, str(if_match), str(current_revision))
     return current_revision
+
+
+def open_engine(db_url: str, *, migrate: bool = True) -> Engine:
+    """Connect to the database and bring its schema up to date (the engine migrates on start)."""
+    db = Database(db_url)
+    if migrate:
+        db.migrate()
+    return Engine(db)

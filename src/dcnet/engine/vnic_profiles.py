@@ -19,7 +19,9 @@ def _event(store: Store, ctx: CommandContext, kind: AuditLog, profile: VnicProfi
     network = refs.get_or_404(store.networks, profile.network_id, "Network")
     dc = refs.get_or_404(store.data_centers, network.data_center_id, "Data Center")
     record(
-        store, ctx, kind,
+        store,
+        ctx,
+        kind,
         {"VnicProfileName": profile.name, "NetworkName": network.name, "DataCenterName": dc.name},
         Refs(data_center_id=dc.id, network_id=network.id, vnic_profile_id=profile.id),
     )

@@ -107,9 +107,7 @@ class Repository(Generic[T]):
         )
         if result.rowcount != 1:
             current = self.get(getattr(obj, self.key))
-            raise StaleRevision(
-                self.cls.__name__, str(expected_revision), str(getattr(current, "revision", "gone"))
-            )
+            raise StaleRevision(self.cls.__name__, str(expected_revision), str(getattr(current, "revision", "gone")))
         return dataclasses.replace(obj, revision=expected_revision + 1)  # type: ignore[type-var]
 
     def remove(self, key: Any) -> None:
