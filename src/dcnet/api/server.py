@@ -135,3 +135,7 @@ def user_list(db: DbOption = DEFAULT_DB) -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()
