@@ -55,7 +55,7 @@ def _fault(response: httpx.Response) -> ApiError:
 
 
 def _json(response: httpx.Response) -> Any:
-    if response.status_code >= 400:
+    if not response.is_success:  # a redirect, too: the API never answers one, so something is in between
         raise _fault(response)
     if not response.content:
         return {}
@@ -87,8 +87,9 @@ class Api:
         self._client.close()
 
     def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
+        target = path or self.url + API_SUFFIX  # "" would become the base URL plus a slash
         try:
-            response = self._client.request(method, path, params=params, json=body)
+            response = self._client.request(method, target, params=params, json=body)
         except httpx.HTTPError as exc:
             raise _transport_error(self.url, exc) from None
         return _json(response)
@@ -121,7 +122,7 @@ def sso_token(url: str, user: str, password: str) -> str:
         )
     except httpx.HTTPError as exc:
         raise _transport_error(url, exc) from None
-    if response.status_code >= 400:
+    if not response.is_success:
         fault = _fault(response)
         raise CliError(f"login failed: {fault.detail or fault.reason}")
     token = _json(response).get("access_token")

@@ -62,7 +62,8 @@ def find(
                 return item
     matches = [item for item in by_name(api, collection, element, value) if keep is None or keep(item)]
     if not matches:
-        raise CliError(f"no {kind} named '{value}'{scope}")
+        named = "with id or name" if is_uuid(value) else "named"
+        raise CliError(f"no {kind} {named} '{value}'{scope}")
     if len(matches) > 1:
         why = ambiguous(matches) if ambiguous else "use its id"
         raise CliError(f"several {kind}s are named '{value}'{scope}; {why}")
@@ -114,4 +115,6 @@ def vnic_profile(api: Api, value: str, network_name: str | None = None, dc: str 
         listed = ", ".join(sorted(nets.get(ref_id(m, "network") or "", "?") for m in matches))
         return f"they are on networks {listed}; pass --network (and --dc) or use the id"
 
-    return find(api, "vnicprofiles", "vnic_profile", "vNIC profile", value, keep=on_network, scope=scope, ambiguous=which)
+    return find(
+        api, "vnicprofiles", "vnic_profile", "vNIC profile", value, keep=on_network, scope=scope, ambiguous=which
+    )
