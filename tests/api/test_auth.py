@@ -28,7 +28,10 @@ def test_wrong_password_gets_error_json_and_no_token(engine: EngineProcess) -> N
 
 
 def test_unknown_user_and_bad_grant(engine: EngineProcess) -> None:
-    assert "access_token" not in httpx.post(engine.base_url + TOKEN_PATH, data={**FORM, "username": "nobody", "password": "x"}).json()
+    assert (
+        "access_token"
+        not in httpx.post(engine.base_url + TOKEN_PATH, data={**FORM, "username": "nobody", "password": "x"}).json()
+    )
     bad = httpx.post(engine.base_url + TOKEN_PATH, data={**FORM, "grant_type": "client_credentials", "password": "x"})
     assert bad.status_code == 400 and bad.json()["error_code"] == "unsupported_grant_type"
 
@@ -61,7 +64,9 @@ def test_logout_revokes_the_token(engine: EngineProcess) -> None:
     token = login(engine)
     with client(engine, token) as api:
         assert api.get("/networks").status_code == 200
-        answer = httpx.post(engine.base_url + "/ovirt-engine/services/sso-logout", data={"scope": "ovirt-app-api", "token": token})
+        answer = httpx.post(
+            engine.base_url + "/ovirt-engine/services/sso-logout", data={"scope": "ovirt-app-api", "token": token}
+        )
         assert answer.status_code == 200 and answer.json() == {}
         assert api.get("/networks").status_code == 401
 
@@ -98,8 +103,11 @@ def test_user_management_on_the_engine_machine(engine: EngineProcess, name: str)
     short = engine.user("add", name + "s", password="short")
     assert short.returncode == 1 and "at least 8 characters" in short.stderr
     assert engine.user("remove", name).returncode == 0
-    assert "access_token" not in httpx.post(
-        engine.base_url + TOKEN_PATH, data={**FORM, "username": name, "password": "second-pass-2"}
-    ).json()
+    assert (
+        "access_token"
+        not in httpx.post(
+            engine.base_url + TOKEN_PATH, data={**FORM, "username": name, "password": "second-pass-2"}
+        ).json()
+    )
     last = engine.user("remove", "admin@internal")
     assert last.returncode == 1 and "last admin" in last.stderr

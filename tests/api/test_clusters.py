@@ -33,7 +33,9 @@ def test_cluster_name_is_unique(api: httpx.Client, name: str) -> None:
 
 
 def test_cluster_version_below_its_data_center_is_refused(api: httpx.Client, name: str) -> None:
-    answer = api.post("/clusters", json={"name": name, "data_center": {"name": "Default"}, "version": {"major": 4, "minor": 2}})
+    answer = api.post(
+        "/clusters", json={"name": name, "data_center": {"name": "Default"}, "version": {"major": 4, "minor": 2}}
+    )
     assert answer.status_code == 409 and "lower than the version of Data Center" in fault(answer)["detail"]
 
 
@@ -41,7 +43,10 @@ def test_attach_network_with_roles_and_the_role_moves(api: httpx.Client, name: s
     cluster = _cluster(api, name)
     first = add_network(api, name + "a")
     second = add_network(api, name + "b")
-    answer = api.post(f"/clusters/{cluster['id']}/networks", json={"id": first["id"], "required": False, "usages": ["display", "migration"]})
+    answer = api.post(
+        f"/clusters/{cluster['id']}/networks",
+        json={"id": first["id"], "required": False, "usages": ["display", "migration"]},
+    )
     assert answer.status_code == 201
     body = answer.json()
     assert body["href"] == f"/ovirt-engine/api/clusters/{cluster['id']}/networks/{first['id']}"
@@ -119,8 +124,12 @@ def test_not_attached_network_is_404_in_the_cluster(api: httpx.Client, name: str
 def test_cluster_update_and_remove(api: httpx.Client, name: str) -> None:
     cluster = _cluster(api, name)
     updated = api.put(f"/clusters/{cluster['id']}", json={"description": "d", "switch_type": "ovs"})
-    assert updated.status_code == 200 and updated.json()["switch_type"] == "ovs" and updated.json()["description"] == "d"
-    host = api.post("/hosts", json={"name": name, "address": f"{name}.example.test", "cluster": {"id": cluster["id"]}}).json()
+    assert (
+        updated.status_code == 200 and updated.json()["switch_type"] == "ovs" and updated.json()["description"] == "d"
+    )
+    host = api.post(
+        "/hosts", json={"name": name, "address": f"{name}.example.test", "cluster": {"id": cluster["id"]}}
+    ).json()
     blocked = api.put(f"/clusters/{cluster['id']}", json={"switch_type": "legacy"})
     assert blocked.status_code == 409 and "switch type cannot be changed" in fault(blocked)["detail"]
     not_empty = api.delete(f"/clusters/{cluster['id']}")
@@ -132,5 +141,8 @@ def test_cluster_update_and_remove(api: httpx.Client, name: str) -> None:
 
 def test_clusters_search_by_datacenter(api: httpx.Client, name: str) -> None:
     _cluster(api, name)
-    names = [c["name"] for c in api.get("/clusters", params={"search": f"name={name} and datacenter=Default"}).json()["cluster"]]
+    names = [
+        c["name"]
+        for c in api.get("/clusters", params={"search": f"name={name} and datacenter=Default"}).json()["cluster"]
+    ]
     assert names == [name]

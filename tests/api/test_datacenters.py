@@ -17,7 +17,10 @@ def test_new_data_center_gets_its_own_ovirtmgmt(api: httpx.Client, name: str) ->
 
 
 def test_versions_3_1_representable_and_unknown_refused(api: httpx.Client, name: str) -> None:
-    assert api.post("/datacenters", json={"name": name, "version": {"major": 3, "minor": 1}}).json()["version"] == {"major": 3, "minor": 1}
+    assert api.post("/datacenters", json={"name": name, "version": {"major": 3, "minor": 1}}).json()["version"] == {
+        "major": 3,
+        "minor": 1,
+    }
     bad = api.post("/datacenters", json={"name": name + "x", "version": {"major": 9, "minor": 9}})
     assert bad.status_code == 400 and "version: compatibility version 9.9 is not supported" in fault(bad)["detail"]
 

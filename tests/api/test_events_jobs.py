@@ -11,7 +11,9 @@ from tests.api.helpers import add_network, fault
 
 def test_every_event_of_a_request_carries_its_correlation_id(api: httpx.Client, name: str) -> None:
     correlation = f"test-{uuid.uuid4().hex[:8]}"
-    answer = api.post("/networks", json={"name": name, "data_center": {"name": "Default"}}, headers={"Correlation-Id": correlation})
+    answer = api.post(
+        "/networks", json={"name": name, "data_center": {"name": "Default"}}, headers={"Correlation-Id": correlation}
+    )
     assert answer.headers["Correlation-Id"] == correlation
     events = api.get("/events", params={"search": f"correlation_id={correlation}"}).json()["event"]
     assert [e["code"] for e in events] == [1122, 942]
@@ -34,7 +36,9 @@ def test_generated_correlation_id_when_none_is_sent(api: httpx.Client, name: str
 
 
 def test_bad_correlation_id_is_400(api: httpx.Client, name: str) -> None:
-    answer = api.post("/networks", json={"name": name, "data_center": {"name": "Default"}}, headers={"Correlation-Id": "x" * 200})
+    answer = api.post(
+        "/networks", json={"name": name, "data_center": {"name": "Default"}}, headers={"Correlation-Id": "x" * 200}
+    )
     assert answer.status_code == 400 and "Correlation-Id" in fault(answer)["detail"]
 
 

@@ -31,13 +31,19 @@ def test_host_rules(api: httpx.Client, name: str) -> None:
     api.post("/hosts", json={"name": name, "address": f"{name}.lab.test", "cluster": {"name": "Default"}})
     same_name = api.post("/hosts", json={"name": name, "address": "192.0.2.99", "cluster": {"name": "Default"}})
     assert same_name.status_code == 409 and "already in use" in fault(same_name)["detail"]
-    same_address = api.post("/hosts", json={"name": name + "x", "address": f"{name}.LAB.test", "cluster": {"name": "Default"}})
+    same_address = api.post(
+        "/hosts", json={"name": name + "x", "address": f"{name}.LAB.test", "cluster": {"name": "Default"}}
+    )
     assert same_address.status_code == 409 and "already has the address" in fault(same_address)["detail"]
-    bad_address = api.post("/hosts", json={"name": name + "y", "address": "not a host!", "cluster": {"name": "Default"}})
+    bad_address = api.post(
+        "/hosts", json={"name": name + "y", "address": "not a host!", "cluster": {"name": "Default"}}
+    )
     assert bad_address.status_code == 400 and fault(bad_address)["detail"].startswith("address:")
     no_cluster = api.post("/hosts", json={"name": name + "z", "address": "192.0.2.98", "cluster": {"name": "Nope"}})
     assert no_cluster.status_code == 400 and "cluster: no Cluster named 'Nope'" in fault(no_cluster)["detail"]
     missing = api.post("/hosts", json={"name": name + "w"})
     assert missing.status_code == 400 and fault(missing)["detail"] == "Host [address, cluster] required for add"
-    bad_type = api.post("/hosts", json={"name": name + "v", "address": "192.0.2.97", "cluster": {"name": "Default"}, "type": "windows"})
+    bad_type = api.post(
+        "/hosts", json={"name": name + "v", "address": "192.0.2.97", "cluster": {"name": "Default"}, "type": "windows"}
+    )
     assert bad_type.status_code == 400 and "type" in fault(bad_type)["detail"]

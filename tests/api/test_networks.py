@@ -9,7 +9,9 @@ from tests.api.helpers import add_network, fault, network_by_name, snapshot
 
 
 def test_add_network_answers_201_with_location_and_the_stored_object(api: httpx.Client, name: str) -> None:
-    answer = api.post("/networks", json={"name": name, "data_center": {"name": "Default"}, "vlan": {"id": 10}, "mtu": 9000})
+    answer = api.post(
+        "/networks", json={"name": name, "data_center": {"name": "Default"}, "vlan": {"id": 10}, "mtu": 9000}
+    )
     assert answer.status_code == 201
     body = answer.json()
     assert answer.headers["Location"] == body["href"] == f"/ovirt-engine/api/networks/{body['id']}"
@@ -161,7 +163,10 @@ def test_management_network_cannot_be_renamed_or_removed(api: httpx.Client) -> N
     assert "management network 'ovirtmgmt' cannot be renamed" in fault(renamed)["detail"]
     removed = api.delete(f"/networks/{mgmt['id']}")
     assert removed.status_code == 409
-    assert fault(removed)["detail"] == "[Cannot remove Network. The Management Network ('ovirtmgmt') is mandatory and cannot be removed.]"
+    assert (
+        fault(removed)["detail"]
+        == "[Cannot remove Network. The Management Network ('ovirtmgmt') is mandatory and cannot be removed.]"
+    )
     assert snapshot(api) == before
 
 
@@ -185,7 +190,9 @@ def test_vm_network_to_non_vm_removes_its_vnic_profiles_and_rename_follows(api: 
     profiles = api.get(f"/networks/{network['id']}/vnicprofiles").json()["vnic_profile"]
     assert [p["name"] for p in profiles] == [name]
     api.put(f"/networks/{network['id']}", json={"name": name + "x"})
-    assert [p["name"] for p in api.get(f"/networks/{network['id']}/vnicprofiles").json()["vnic_profile"]] == [name + "x"]
+    assert [p["name"] for p in api.get(f"/networks/{network['id']}/vnicprofiles").json()["vnic_profile"]] == [
+        name + "x"
+    ]
     body = api.put(f"/networks/{network['id']}", json={"usages": []}).json()
     assert body["usages"] == []
     assert api.get(f"/networks/{network['id']}/vnicprofiles").json()["vnic_profile"] == []

@@ -9,7 +9,11 @@ from tests.api.helpers import add_network, fault
 
 def test_profile_crud_with_custom_properties(api: httpx.Client, name: str) -> None:
     network = add_network(api, name)
-    body = {"name": name + "-p", "network": {"id": network["id"]}, "custom_properties": [{"name": "SecurityGroups", "value": "abc"}]}
+    body = {
+        "name": name + "-p",
+        "network": {"id": network["id"]},
+        "custom_properties": [{"name": "SecurityGroups", "value": "abc"}],
+    }
     answer = api.post("/vnicprofiles", json=body)
     assert answer.status_code == 201
     profile = answer.json()
@@ -28,9 +32,20 @@ def test_profile_rules(api: httpx.Client, name: str) -> None:
     assert dup.status_code == 409 and "already used by an existing profile" in fault(dup)["detail"]
     on_non_vm = api.post("/vnicprofiles", json={"name": "p", "network": {"id": non_vm["id"]}})
     assert on_non_vm.status_code == 409 and "is not a VM network" in fault(on_non_vm)["detail"]
-    both = api.post("/vnicprofiles", json={"name": "p2", "network": {"id": network["id"]}, "port_mirroring": True, "pass_through": {"mode": "enabled"}})
+    both = api.post(
+        "/vnicprofiles",
+        json={
+            "name": "p2",
+            "network": {"id": network["id"]},
+            "port_mirroring": True,
+            "pass_through": {"mode": "enabled"},
+        },
+    )
     assert both.status_code == 409 and "Port mirroring" in fault(both)["detail"]
-    bad_prop = api.post("/vnicprofiles", json={"name": "p3", "network": {"id": network["id"]}, "custom_properties": [{"name": "a b", "value": "x"}]})
+    bad_prop = api.post(
+        "/vnicprofiles",
+        json={"name": "p3", "network": {"id": network["id"]}, "custom_properties": [{"name": "a b", "value": "x"}]},
+    )
     assert bad_prop.status_code == 400 and "custom_properties[0].name" in fault(bad_prop)["detail"]
     profile = api.get(f"/networks/{network['id']}/vnicprofiles").json()["vnic_profile"][0]
     moved = api.put(f"/vnicprofiles/{profile['id']}", json={"network": {"id": non_vm["id"]}})

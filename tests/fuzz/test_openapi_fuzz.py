@@ -46,5 +46,7 @@ schema = schemathesis.from_pytest_fixture("api_schema")
 )
 def test_no_input_produces_a_server_error(case, fuzz_token: str) -> None:  # type: ignore[no-untyped-def]
     response = case.call(headers={"Authorization": f"Bearer {fuzz_token}"}, timeout=30)
-    assert response.status_code < 500, f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:500]}"
+    assert response.status_code < 500, (
+        f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:500]}"
+    )
     case.validate_response(response, checks=(schemathesis.checks.not_a_server_error,))

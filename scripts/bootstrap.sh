@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Shared set-up for scripts/demo and scripts/test: Debian packages, the virtual environment, the package.
+# Usage: source scripts/bootstrap.sh [extra]   (extra = "test" installs the test dependencies too)
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv="$repo/.venv"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need_apt=()
+python3 -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null || need_apt+=(python3)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+if [ "${1:-}" = test ]; then
+  ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_apt+=(postgresql)
+  command -v runuser >/dev/null || need_apt+=(util-linux)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing Debian packages: ${need_apt[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+# Debian's postgresql package starts its own cluster on 5432; the tests use a private one.
+
+if [ ! -x "$venv/bin/python" ]; then
+  echo "== creating $venv"
+  python3 -m venv "$venv"
+fi
+extra=""
+[ "${1:-}" = test ] && extra="[test]"
+echo "== installing dcnet$extra into $venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -e "$repo$extra"
+export PATH="$venv/bin:$PATH"
