@@ -37,9 +37,7 @@ def test_login_saves_a_private_session_that_later_commands_use(engine: EnginePro
 
 
 def test_login_reads_the_password_from_the_environment_or_a_prompt(engine: EngineProcess, tmp_path: Path) -> None:
-    from_env = invoke(
-        tmp_path / "env.json", "login", "--url", engine.base_url, env={"DCNET_PASSWORD": ADMIN_PASSWORD}
-    )
+    from_env = invoke(tmp_path / "env.json", "login", "--url", engine.base_url, env={"DCNET_PASSWORD": ADMIN_PASSWORD})
     prompted = invoke(tmp_path / "prompt.json", "login", "--url", engine.base_url, input=ADMIN_PASSWORD + "\n")
 
     assert from_env.exit_code == 0, from_env.output
@@ -61,9 +59,7 @@ def test_wrong_password_fails_and_saves_nothing(engine: EngineProcess, tmp_path:
     assert not config.exists()
 
 
-def test_logout_revokes_the_token_and_later_commands_ask_to_log_in(
-    engine: EngineProcess, own_session: Path
-) -> None:
+def test_logout_revokes_the_token_and_later_commands_ask_to_log_in(engine: EngineProcess, own_session: Path) -> None:
     token = json.loads(own_session.read_text())["token"]
 
     result = invoke(own_session, "logout")

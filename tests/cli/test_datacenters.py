@@ -45,7 +45,9 @@ def test_json_output_is_the_api_representation(dcnet: Run, api: httpx.Client) ->
     shown = dcnet("dc", "show", "Default", "--json")
     listing = dcnet("dc", "list", "--json")
 
-    assert json.loads(shown.stdout) == api.get("/datacenters", params={"search": "name=Default"}).json()["data_center"][0]
+    assert (
+        json.loads(shown.stdout) == api.get("/datacenters", params={"search": "name=Default"}).json()["data_center"][0]
+    )
     assert "Default" in [dc["name"] for dc in json.loads(listing.stdout)["data_center"]]
 
 

@@ -34,4 +34,3 @@ def rule_violation(key: str, *fragments: str) -> Iterator[pytest.ExceptionInfo[R
     for fragment in fragments:
         assert fragment in error.message, f"{fragment!r} not in {error.message!r}"
     assert str(error) == error.message
-

@@ -334,6 +334,7 @@ def test_external_network_cannot_be_made_required_or_given_roles_on_update(
     required: bool | None, roles: set[NetworkUsage] | None
 ) -> None:
     rows = attach(fresh_cluster(), row("ext", required=False), cluster_has_hosts=False, network_is_external=True)
+    # The fix needs update() to know the network is external; the expected keyword mirrors attach()'s.
     kwargs: dict[str, Any] = {"required": required, "roles": roles, "cluster_has_hosts": False}
     kwargs["network_is_external"] = True
     with rule_violation("ACTION_TYPE_FAILED_EXTERNAL_NETWORK_CANNOT_BE_REQUIRED_OR_HAVE_ROLES"):
@@ -399,13 +400,17 @@ def test_allowed_operations_do_not_mutate_their_input(
             ["2 management networks (exactly one expected)", "role management held by 2 networks"],
             id="two-managements",
         ),
-        pytest.param([row("a", M, DR), row("b", D), row("c", D)], ["role display held by 2 networks"], id="two-display"),
+        pytest.param(
+            [row("a", M, DR), row("b", D), row("c", D)], ["role display held by 2 networks"], id="two-display"
+        ),
         pytest.param(
             [row("a", M, DR, MI), row("b", MI), row("c", MI)],
             ["role migration held by 3 networks"],
             id="three-migration",
         ),
-        pytest.param([row("a", M, DR), row("b", DR)], ["role default_route held by 2 networks"], id="two-default-route"),
+        pytest.param(
+            [row("a", M, DR), row("b", DR)], ["role default_route held by 2 networks"], id="two-default-route"
+        ),
         pytest.param([row("a", M, DR, G), row("b", G)], ["role gluster held by 2 networks"], id="two-gluster"),
         pytest.param([row("a", M)], ["no default_route network"], id="no-default-route"),
         pytest.param(
@@ -465,9 +470,7 @@ class ClusterNetworkMachine(RuleBasedStateMachine):
     @rule(network_id=NETWORK_IDS, required=st.booleans(), roles=ROLE_SETS, external=st.booleans())
     def attach_network(self, network_id: str, required: bool, roles: set[NetworkUsage], external: bool) -> None:
         new = row(network_id, *roles, required=required)
-        if self._apply(
-            lambda: attach(self.rows, new, cluster_has_hosts=self.has_hosts, network_is_external=external)
-        ):
+        if self._apply(lambda: attach(self.rows, new, cluster_has_hosts=self.has_hosts, network_is_external=external)):
             attached = by_id(self.rows)[network_id]
             assert attached.required is required
             assert set(roles) <= set(attached.roles())

@@ -49,7 +49,7 @@ def test_cluster_fields_are_validated(fields: dict[str, Any], field: str, rule: 
 
 
 @pytest.mark.parametrize("version", ["3.0", "3.1", "4.7"], ids=["3.0-legacy", "3.1-legacy", "4.7"])
-def test_cluster_version_must_be_supported_accepts_legacy_versions(version: str) -> None:
+def test_cluster_supported_versions_incl_3_0_and_3_1_are_accepted(version: str) -> None:
     check_new(cluster(version=version), data_center("3.0"), [])
 
 
@@ -103,24 +103,29 @@ def test_cluster_is_not_compared_with_itself() -> None:
         pytest.param("3.1", "3.0", False, id="legacy-above"),
     ],
 )
-def test_cluster_version_not_below_its_data_center(cluster_version: str, dc_version: str, refused: bool) -> None:
+@pytest.mark.parametrize("action", ["add", "edit"])
+def test_cluster_version_not_below_its_data_center(
+    cluster_version: str, dc_version: str, refused: bool, action: str
+) -> None:
     dc = data_center(dc_version)
-    candidate = cluster(version=cluster_version)
-    old = cluster(version="4.7")
-    for action, run in [
-        ("add", lambda: check_new(candidate, dc, [])),
-        ("edit", lambda: check_update(old, replace(old, version=V(cluster_version)), dc, [old], [])),
-    ]:
-        if refused:
-            with rule_violation(
-                "ACTION_TYPE_FAILED_CLUSTER_VERSION_LOWER_THAN_DATA_CENTER",
-                f"Cannot {action} Cluster.",
-                f"The compatibility version {cluster_version} is lower than the version of Data Center "
-                f"'Default' ({dc_version}).",
-            ):
-                run()
+
+    def run() -> None:
+        if action == "add":
+            check_new(cluster(version=cluster_version), dc, [])
         else:
+            old = cluster(version="4.7")
+            check_update(old, replace(old, version=V(cluster_version)), dc, [old], [])
+
+    if refused:
+        with rule_violation(
+            "ACTION_TYPE_FAILED_CLUSTER_VERSION_LOWER_THAN_DATA_CENTER",
+            f"Cannot {action} Cluster.",
+            f"The compatibility version {cluster_version} is lower than the version of Data Center "
+            f"'Default' ({dc_version}).",
+        ):
             run()
+    else:
+        run()
 
 
 # --- update rules ---------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def dc(name: str = "Default", version: str = "4.7", **fields: Any) -> DataCenter
     ["3.0", "3.1", "3.6", "4.0", "4.7"],
     ids=["3.0-legacy", "3.1-legacy", "3.6", "4.0", "4.7"],
 )
-def test_data_center_version_must_be_supported_accepts_known_versions(version: str) -> None:
+def test_data_center_supported_versions_incl_3_0_and_3_1_are_accepted(version: str) -> None:
     check_new(dc(version=version), [])
 
 

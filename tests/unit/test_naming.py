@@ -223,4 +223,3 @@ def test_label_format_is_bad_input(label: str) -> None:
 def test_label_error_names_the_given_field() -> None:
     with bad_input("id", "Network label must be formed only from"):
         check_label("bad label", "id")
-

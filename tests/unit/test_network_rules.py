@@ -116,9 +116,7 @@ def test_renaming_to_a_name_in_use_is_refused_on_edit() -> None:
     ],
 )
 def test_network_name_must_not_start_with_bond(name: str) -> None:
-    with rule_violation(
-        "NETWORK_CANNOT_CONTAIN_BOND_NAME", "Cannot add Network.", "network cannot start with 'bond'"
-    ):
+    with rule_violation("NETWORK_CANNOT_CONTAIN_BOND_NAME", "Cannot add Network.", "network cannot start with 'bond'"):
         check_new(network(name), [])
 
 
@@ -284,18 +282,22 @@ def test_mtu_zero_means_default_1500(mtu: int, effective: int) -> None:
         pytest.param(False, True, True, id="non-vm-with-stp"),
     ],
 )
-def test_stp_only_on_vm_networks(vm: bool, stp: bool, refused: bool) -> None:
-    old = network(vm=True)
-    candidates = [(lambda: check_new(network(vm=vm, stp=stp), []), "add")]
-    candidates.append((lambda: check_update(old, replace(old, vm=vm, stp=stp)), "edit"))
-    for run, action in candidates:
-        if refused:
-            with rule_violation(
-                "NON_VM_NETWORK_CANNOT_SUPPORT_STP", f"Cannot {action} Network.", "STP can only be enabled on VM"
-            ):
-                run()
+@pytest.mark.parametrize("action", ["add", "edit"])
+def test_stp_only_on_vm_networks(vm: bool, stp: bool, refused: bool, action: str) -> None:
+    def run() -> None:
+        if action == "add":
+            check_new(network(vm=vm, stp=stp), [])
         else:
+            old = network(vm=True)
+            check_update(old, replace(old, vm=vm, stp=stp))
+
+    if refused:
+        with rule_violation(
+            "NON_VM_NETWORK_CANNOT_SUPPORT_STP", f"Cannot {action} Network.", "STP can only be enabled on VM Networks."
+        ):
             run()
+    else:
+        run()
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,8 @@ def login(
     token = http.sso_token(base, user, _password(password_stdin))
     path = session.save(session.Session(url=base, token=token))
     render.done(f"Logged in to {base} as {user}; session saved in {path}")
+    if session.from_environment() is not None:
+        render.notice("note: DCNET_URL and DCNET_TOKEN are set; commands use them instead of this session")
 
 
 def logout() -> None:
@@ -63,8 +65,10 @@ def logout() -> None:
         return
     try:
         http.sso_logout(saved.url, saved.token)
-    finally:
+    except CliError as exc:
         session.delete()  # the local session goes even when the engine cannot be told
+        raise CliError(f"{exc.message}; the saved session was removed, but the token was not revoked") from None
+    session.delete()
     render.done(f"Logged out from {saved.url}")
 
 

@@ -86,9 +86,10 @@ def version(value: Any) -> str:
 
 def ref_name(names: dict[str, str], ref: Any) -> str:
     """The name behind a {"id": ...} reference, or its id when the name is unknown."""
-    if not isinstance(ref, dict) or not ref.get("id"):
+    ident = ref.get("id") if isinstance(ref, dict) else None
+    if not isinstance(ident, str) or not ident:
         return ""
-    return names.get(ref["id"], ref["id"])
+    return names.get(ident, ident)
 
 
 def key(item: Item, name: str) -> str:

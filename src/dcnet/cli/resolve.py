@@ -1,7 +1,8 @@
 """Turning what the user typed (a name or an id) into the object the API holds.
 
-Names go through `?search=name="..."` to keep the answer small, then are compared exactly here,
-because the search language treats `*` as a wildcard and cannot quote a `"`.
+Names go through `?search=name="..."` to keep the answer small, then are compared exactly here.
+The search language has no escapes: `*` makes the value a glob (where `?` and `[...]` are special too)
+and a `"` cannot be quoted, so names with those characters are found by listing the collection.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dcnet.cli.errors import CliError
 from dcnet.cli.http import Api, ApiError
 
 Item = dict[str, Any]
+SEARCH_SPECIAL = '"*?[]'
 
 
 def is_uuid(value: str) -> bool:
@@ -35,7 +37,9 @@ def names(api: Api, collection: str, element: str) -> dict[str, str]:
 
 
 def by_name(api: Api, collection: str, element: str, name: str) -> list[Item]:
-    params = {"search": f'name="{name}"'} if '"' not in name else None
+    """Exact matches; a name the search cannot say literally is looked for in the whole list."""
+    literal = not any(char in name for char in SEARCH_SPECIAL)
+    params = {"search": f'name="{name}"'} if literal else None
     return [item for item in api.items(f"/{collection}", element, params) if item.get("name") == name]
 
 
