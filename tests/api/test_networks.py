@@ -249,3 +249,9 @@ def test_network_label_one_per_network(api: httpx.Client, name: str) -> None:
     assert bad.status_code == 400 and "English letters" in fault(bad)["detail"]
     assert api.delete(f"{base}/lbl_1").status_code == 200
     assert api.get(base).json()["network_label"] == []
+
+
+def test_malformed_number_in_search_is_not_a_server_error(api: httpx.Client, name: str) -> None:
+    add_network(api, name)
+    for query in ("mtu=--5", "vlan=²", "name=a?[b]*"):
+        assert api.get("/networks", params={"search": query}).status_code == 200, query

@@ -320,12 +320,6 @@ def test_external_network_cannot_be_required_or_have_roles(
         assert by_id(attach(rows, new, cluster_has_hosts=True, network_is_external=True))["ext"] == new
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cluster_network_rules.update has no notion of an external network (no network_is_external "
-    "parameter, no check), so an attached external network can later be made required or given roles; "
-    "oVirt's UpdateNetworkOnClusterCommand validates externalNetworkNotRequired/NotDisplay on update too",
-)
 @pytest.mark.parametrize(
     ("required", "roles"),
     [pytest.param(True, None, id="made-required"), pytest.param(None, {D}, id="given-display-role")],

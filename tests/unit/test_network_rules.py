@@ -547,11 +547,6 @@ def test_network_label_cannot_be_renamed_while_on_hosts(
         check_update(old, new, carried_by_hosts=hosts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: check_update refuses removing a label (label -> None) while the network is on hosts, although its "
-    "own message says 'Please unlabel the network first'; oVirt's notRenamingLabel allows newLabel == null",
-)
 def test_network_can_be_unlabelled_while_on_hosts() -> None:
     old = network(label="a")
     check_update(old, replace(old, label=None), carried_by_hosts=["h1"])

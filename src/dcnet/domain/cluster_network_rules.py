@@ -59,6 +59,15 @@ def _check_management_change(rows: list[ClusterNetwork], new_holder: str, cluste
         )
 
 
+def _refuse_external(action: str) -> None:
+    raise violation(
+        "ACTION_TYPE_FAILED_EXTERNAL_NETWORK_CANNOT_BE_REQUIRED_OR_HAVE_ROLES",
+        action,
+        TYPE,
+        "An external network cannot be required and cannot have a role in the Cluster.",
+    )
+
+
 def _check_required(row: ClusterNetwork, action: str) -> None:
     if row.management and not row.required:
         raise violation(
@@ -83,12 +92,7 @@ def attach(
             "NETWORK_ALREADY_ATTACHED_TO_CLUSTER", action, TYPE, "The Network is already attached to the Cluster."
         )
     if network_is_external and (new.required or new.roles()):
-        raise violation(
-            "ACTION_TYPE_FAILED_EXTERNAL_NETWORK_CANNOT_BE_REQUIRED_OR_HAVE_ROLES",
-            action,
-            TYPE,
-            "An external network cannot be required and cannot have a role in the Cluster.",
-        )
+        _refuse_external(action)
     if new.management:
         _check_management_change(rows, new.network_id, cluster_has_hosts, action)
     _check_required(new, action)
@@ -103,10 +107,13 @@ def update(
     required: bool | None,
     roles: set[NetworkUsage] | None,
     cluster_has_hosts: bool,
+    network_is_external: bool = False,
 ) -> list[ClusterNetwork]:
     """Change the required flag and/or the roles (`None` = leave as is)."""
     action = "update"
     current = next(row for row in rows if row.network_id == network_id)
+    if network_is_external and (required or roles):
+        _refuse_external(action)
     changed = current
     if required is not None:
         changed = replace(changed, required=required)

@@ -25,8 +25,14 @@ def check_address(address: str, field: str = "address") -> str:
     except ValueError:
         pass
     name = address[:-1] if address.endswith(".") else address
-    if len(name) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in name.split(".")):
+    labels = name.split(".")
+    if len(name) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
         raise BadInput(field, f"{address!r} is neither an IP address nor a valid host name (RFC 1123)")
+    if labels[-1].isdigit():
+        raise BadInput(
+            field,
+            f"{address!r} is neither an IP address nor a valid host name (RFC 1123: the last label is not numeric)",
+        )
     return address
 
 

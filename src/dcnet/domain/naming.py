@@ -11,6 +11,8 @@ MAX_NAME_LENGTH = 256
 MAX_DESCRIPTION_LENGTH = 4000
 _HOST_SAFE_NAME = re.compile(r"[0-9a-zA-Z_-]{1,15}")
 _LABEL = re.compile(r"[0-9a-zA-Z_-]+")
+# Bidirectional overrides and isolates can make a name display as a different one.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def vdsm_name(network_name: str, network_id: str) -> str:
@@ -31,7 +33,7 @@ def check_name(name: str, field: str = "name") -> str:
         raise BadInput(field, "must not start or end with white space")
     if len(name) > MAX_NAME_LENGTH:
         raise BadInput(field, f"is {len(name)} characters long; at most {MAX_NAME_LENGTH} are allowed")
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
+    if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS for ch in name):
         raise BadInput(field, "must not contain control characters")
     return name
 

@@ -144,7 +144,7 @@ def check_update(
                 used_by("host", "hosts", sorted(carried_by_hosts)),
             )
         check_name_free(new, siblings, "edit")
-    if new.label != old.label and old.label is not None and carried_by_hosts:
+    if new.label != old.label and old.label is not None and new.label is not None and carried_by_hosts:
         raise violation(
             "ACTION_TYPE_FAILED_NETWORK_LABEL_RENAMING_NOT_SUPPORTED",
             "edit",

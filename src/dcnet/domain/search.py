@@ -5,7 +5,6 @@ Parsing and matching are pure; each resource says which fields it exposes to sea
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,6 +16,14 @@ _TERM = re.compile(
     r"""(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))\s*""",
 )
 _AND = re.compile(r"\s*and\s+", re.IGNORECASE)
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    """Only `*` is a wildcard; every other character (also `?` and `[`) matches itself."""
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -74,13 +81,13 @@ def _matches(actual: Value, term: Term, case_sensitive: bool) -> bool:
         return any(_matches(element, term, case_sensitive) for element in actual)
     if actual is None:
         return term.op == "!=" and term.value != ""
-    if isinstance(actual, int) and not isinstance(actual, bool) and term.value.lstrip("-").isdigit():
+    if isinstance(actual, int) and not isinstance(actual, bool) and _INTEGER.fullmatch(term.value):
         return _compare(actual, int(term.value), term.op)
     text, wanted = str(actual), term.value
     if not case_sensitive:
         text, wanted = text.lower(), wanted.lower()
     if term.op in ("=", "!="):
-        equal = fnmatch.fnmatchcase(text, wanted) if "*" in wanted else text == wanted
+        equal = _wildcard(wanted).fullmatch(text) is not None if "*" in wanted else text == wanted
         return equal if term.op == "=" else not equal
     return _compare(text, wanted, term.op)
 

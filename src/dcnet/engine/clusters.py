@@ -164,12 +164,14 @@ def update_cluster_network(
     cluster, row = _attachment(store, cluster_id, network_id)
     store.data_centers.get(cluster.data_center_id, for_update=True)
     check_if_match("ClusterNetwork", row.revision, if_match)
+    network = refs.get_or_404(store.networks, network_id, "Network")
     rows = cluster_network_rules.update(
         store.cluster_networks.of_cluster(cluster_id),
         network_id,
         required=required,
         roles=_roles(usages),
         cluster_has_hosts=store.hosts.count(cluster_id=cluster_id) > 0,
+        network_is_external=network.is_external,
     )
     store.cluster_networks.replace_cluster(cluster_id, rows)
     network = refs.get_or_404(store.networks, network_id, "Network")
