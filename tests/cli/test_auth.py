@@ -133,3 +133,15 @@ def test_a_viewer_may_list_but_not_change(engine: EngineProcess, tmp_path: Path,
     assert "ovirtmgmt" in listing.stdout
     assert adding.exit_code == 1
     assert "error: Forbidden: user cliviewer@internal has the viewer role" in adding.stderr
+
+
+def test_logout_from_an_unreachable_engine_still_forgets_the_session(tmp_path: Path) -> None:
+    config = tmp_path / "session.json"
+    config.write_text(json.dumps({"url": f"http://127.0.0.1:{free_port()}", "token": "t"}))
+
+    result = invoke(config, "logout")
+
+    assert result.exit_code == 1
+    assert "error: cannot connect to the engine" in result.stderr
+    assert "the saved session was removed, but the token was not revoked" in result.stderr
+    assert not config.exists()

@@ -51,7 +51,7 @@ def login(
     token = http.sso_token(base, user, _password(password_stdin))
     path = session.save(session.Session(url=base, token=token))
     render.done(f"Logged in to {base} as {user}; session saved in {path}")
-    if session.from_environment() is not None:
+    if os.environ.get("DCNET_URL") and os.environ.get("DCNET_TOKEN"):
         render.notice("note: DCNET_URL and DCNET_TOKEN are set; commands use them instead of this session")
 
 
