@@ -146,3 +146,20 @@ def test_clusters_search_by_datacenter(api: httpx.Client, name: str) -> None:
         for c in api.get("/clusters", params={"search": f"name={name} and datacenter=Default"}).json()["cluster"]
     ]
     assert names == [name]
+
+
+def test_put_cluster_management_network_moves_the_role(api: httpx.Client, name: str) -> None:
+    cluster = _cluster(api, name)
+    network = add_network(api, name)
+    answer = api.put(f"/clusters/{cluster['id']}", json={"management_network": {"name": name}})
+    assert answer.status_code == 200
+    assert answer.json()["management_network"]["id"] == network["id"]
+    attached = _attached(api, cluster)
+    assert "management" in attached[name]["usages"] and attached[name]["required"] is True
+    assert "management" not in attached["ovirtmgmt"]["usages"]
+
+
+def test_api_root_answers_with_and_without_trailing_slash(api: httpx.Client) -> None:
+    for path in ("", "/"):
+        answer = api.get(path)
+        assert answer.status_code == 200 and answer.json()["product_info"]["version"]["major"] == 4

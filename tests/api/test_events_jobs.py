@@ -60,3 +60,8 @@ def test_severity_filter(api: httpx.Client) -> None:
     assert all(e["severity"] in ("warning", "error", "alert") for e in warnings)
     normal = api.get("/events", params={"search": "severity=normal", "max": 5}).json()["event"]
     assert normal and all(e["severity"] == "normal" for e in normal)
+
+
+def test_unknown_severity_is_400(api: httpx.Client) -> None:
+    answer = api.get("/events", params={"search": "severity>=bogus"})
+    assert answer.status_code == 400 and "severity" in fault(answer)["detail"]

@@ -58,16 +58,27 @@ Getter = Callable[[object], Value]
 
 
 def matcher(
-    query: str | None, fields: Mapping[str, Getter], *, case_sensitive: bool = True
+    query: str | None,
+    fields: Mapping[str, Getter],
+    *,
+    case_sensitive: bool = True,
+    values: Mapping[str, Callable[[str], str]] | None = None,
 ) -> Callable[[object], bool]:
-    """A predicate for `query` over objects whose searchable fields `fields` reads."""
+    """A predicate for `query` over objects whose searchable fields `fields` reads; `values` converts a
+    field's query values (e.g. a severity name to its rank) and raises ValueError for bad ones."""
     if not query or not query.strip():
         return lambda _item: True
     terms = parse(query)
-    for term in terms:
+    for position, term in enumerate(terms):
         if term.field not in fields:
             known = ", ".join(sorted(fields))
             raise BadInput("search", f"unknown field '{term.field}' (searchable: {known})")
+        convert = (values or {}).get(term.field)
+        if convert is not None:
+            try:
+                terms[position] = Term(term.field, term.op, convert(term.value))
+            except ValueError as exc:
+                raise BadInput("search", f"{term.field}: {exc}") from None
 
     def predicate(item: object) -> bool:
         return all(_matches(fields[term.field](item), term, case_sensitive) for term in terms)

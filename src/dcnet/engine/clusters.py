@@ -201,3 +201,22 @@ def detach_network(store: Store, ctx: CommandContext, cluster_id: str, network_i
         {"NetworkName": network.name, "VdsGroupName": cluster.name},
         Refs(data_center_id=cluster.data_center_id, cluster_id=cluster_id, network_id=network_id),
     )
+
+
+def set_management_network(store: Store, ctx: CommandContext, cluster_id: str, network_ref: refs.Ref) -> None:
+    """`PUT /clusters/{id}` with `management_network`: attach it if needed and move the role to it."""
+    cluster = refs.get_or_404(store.clusters, cluster_id, "Cluster")
+    network = refs.network(store, network_ref, "management_network", cluster.data_center_id)
+    row = next((r for r in store.cluster_networks.of_cluster(cluster_id) if r.network_id == network.id), None)
+    if row is None:
+        attach_network(store, ctx, cluster_id, refs.Ref(id=network.id), required=True, usages=[NetworkUsage.MANAGEMENT])
+    elif not row.management:
+        update_cluster_network(
+            store,
+            ctx,
+            cluster_id,
+            network.id,
+            required=True,
+            usages=[*row.roles(), NetworkUsage.MANAGEMENT],
+            if_match=None,
+        )

@@ -107,6 +107,8 @@ def update_cluster(
         if body.data_center is not None:
             changes["data_center_id"] = refs.data_center(store, body.data_center.to_ref()).id
         cluster = clusters.update_cluster(store, ctx, cluster_id, changes, expected)
+        if body.management_network is not None:
+            clusters.set_management_network(store, ctx, cluster_id, body.management_network.to_ref())
         return cluster, _show(store, cluster)
 
     cluster, shown = engine.execute(update)

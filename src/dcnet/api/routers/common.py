@@ -23,8 +23,9 @@ def filtered(
     *,
     case_sensitive: bool = True,
     maximum: int | None = None,
+    values: Mapping[str, Callable[[str], str]] | None = None,
 ) -> list[T]:
-    predicate = search_language.matcher(search, fields, case_sensitive=case_sensitive)
+    predicate = search_language.matcher(search, fields, case_sensitive=case_sensitive, values=values)
     result = [item for item in items if predicate(item)]
     if maximum is not None and maximum >= 0:
         result = result[:maximum]

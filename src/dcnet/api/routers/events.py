@@ -31,16 +31,12 @@ EVENT_FIELDS = {
 }
 
 
-def _severity_as_rank(search: str | None) -> str | None:
+def _severity_rank(value: str) -> str:
     """`severity>normal` compares by rank (normal < warning < error < alert)."""
-    if not search:
-        return search
-    text = search
-    for severity in Severity:
-        for quote in ('"', ""):
-            for op in ("!=", ">=", "<=", "=", ">", "<"):
-                text = text.replace(f"severity{op}{quote}{severity.value}{quote}", f"severity{op}{severity.rank}")
-    return text
+    try:
+        return str(Severity(value.lower()).rank)
+    except ValueError:
+        raise ValueError(f"{value!r} is not one of {', '.join(s.value for s in Severity)}") from None
 
 
 @router.get("/events")
@@ -54,7 +50,9 @@ def list_events(
     engine: Engine = Depends(get_engine),
 ) -> dict[str, Any]:
     items = engine.query(lambda store: store.events.newest(after_index=from_))
-    items = filtered(items, _severity_as_rank(search), EVENT_FIELDS, case_sensitive=case_sensitive, maximum=max)
+    items = filtered(
+        items, search, EVENT_FIELDS, case_sensitive=case_sensitive, maximum=max, values={"severity": _severity_rank}
+    )
     return rep.collection("event", [rep.event(e) for e in items])
 
 

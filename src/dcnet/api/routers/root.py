@@ -18,6 +18,7 @@ SEARCHABLE = ("clusters", "datacenters", "events", "hosts", "jobs", "networks")
 
 
 @router.get(rep.API)
+@router.get(rep.API + "/", include_in_schema=False)
 def api_root(request: Request, actor: Actor = Depends(current_actor)) -> dict[str, Any]:
     links = [{"rel": name, "href": rep.href(name)} for name in COLLECTIONS]
     links += [{"rel": f"{name}/search", "href": rep.href(name) + "?search={query}"} for name in SEARCHABLE]
