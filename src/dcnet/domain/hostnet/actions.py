@@ -1,0 +1,108 @@
+"""The steps a backend knows how to perform; a plan is an ordered list of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CreateBridge:
+    name: str
+    mac: str | None
+    stp: bool
+
+
+@dataclass(frozen=True)
+class CreateVlan:
+    name: str
+    base: str
+    vlan_id: int
+
+
+@dataclass(frozen=True)
+class CreateBond:
+    name: str
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetMaster:
+    device: str
+    master: str | None
+
+
+@dataclass(frozen=True)
+class SetMtu:
+    device: str
+    mtu: int
+
+
+@dataclass(frozen=True)
+class SetStp:
+    bridge: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class SetUp:
+    device: str
+
+
+@dataclass(frozen=True)
+class DeleteDevice:
+    device: str
+
+
+@dataclass(frozen=True)
+class AddAddress:
+    device: str
+    cidr: str
+
+
+@dataclass(frozen=True)
+class DeleteAddress:
+    device: str
+    cidr: str
+
+
+@dataclass(frozen=True)
+class SetDefaultRoute:
+    device: str
+    gateway: str
+    family: int
+
+
+@dataclass(frozen=True)
+class StartDhcp:
+    device: str
+    family: int
+
+
+@dataclass(frozen=True)
+class StopDhcp:
+    device: str
+    family: int
+
+
+@dataclass(frozen=True)
+class SetAutoconf:
+    device: str
+    enabled: bool
+
+
+Action = (
+    CreateBridge
+    | CreateVlan
+    | CreateBond
+    | SetMaster
+    | SetMtu
+    | SetStp
+    | SetUp
+    | DeleteDevice
+    | AddAddress
+    | DeleteAddress
+    | SetDefaultRoute
+    | StartDhcp
+    | StopDhcp
+    | SetAutoconf
+)

@@ -1,0 +1,106 @@
+"""The capabilities report (VDSM's field names, reference §2) from the kernel state and the running config."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from dcnet.domain.hostnet.config import NetConfig
+from dcnet.domain.hostnet.state import Device, Features, HostState
+
+
+def _ip_fields(device: Device, state: HostState) -> dict[str, Any]:
+    v4 = device.global_addresses(4)
+    v6 = device.global_addresses(6)
+    route4 = state.default_route(4)
+    route6 = state.default_route(6)
+    gateway = route4.gateway if route4 and route4.device == device.name else ""
+    primary = _primary(v4, gateway)
+    return {
+        "addr": primary.address if primary else "",
+        "netmask": str(ipaddress.IPv4Network(f"0.0.0.0/{primary.prefixlen}").netmask) if primary else "",
+        "ipv4addrs": [addr.cidr for addr in v4],
+        "ipv6addrs": [addr.cidr for addr in v6],
+        "addresses": [
+            {"address": addr.address, "prefix": addr.prefixlen, "family": addr.family, "dynamic": addr.dynamic}
+            for addr in device.addresses
+            if not addr.is_link_local
+        ],
+        "gateway": gateway,
+        "ipv6gateway": route6.gateway if route6 and route6.device == device.name else "::",
+        "ipv4defaultroute": bool(route4 and route4.device == device.name),
+        "mtu": device.mtu,
+        "dhcpv4": device.name in state.dhcp4,
+        "dhcpv6": device.name in state.dhcp6,
+        "ipv6autoconf": device.name in state.autoconf6,
+        "operstate": "up" if device.up and device.carrier else "down",
+    }
+
+
+def _primary(addresses: list[Any], gateway: str) -> Any:
+    """The address in the gateway's subnet, else the first (VDSM's `addr`)."""
+    if gateway:
+        for addr in addresses:
+            if ipaddress.ip_address(gateway) in ipaddress.ip_interface(addr.cidr).network:
+                return addr
+    return addresses[0] if addresses else None
+
+
+def report(state: HostState, running: NetConfig, features: Features, *, dirty: bool) -> dict[str, Any]:
+    nics: dict[str, Any] = {}
+    bondings: dict[str, Any] = {}
+    vlans: dict[str, Any] = {}
+    bridges: dict[str, Any] = {}
+    for name, device in sorted(state.devices.items()):
+        fields = _ip_fields(device, state)
+        if device.kind == "nic":
+            nics[name] = fields | {"hwaddr": device.mac, "permhwaddr": device.mac, "speed": device.speed or 0}
+        elif device.kind == "bond":
+            bondings[name] = fields | {
+                "hwaddr": device.mac,
+                "slaves": state.ports_of(name),
+                "active_slave": device.active_slave or "",
+                "opts": dict(device.bond_options, **({"mode": device.bond_mode} if device.bond_mode else {})),
+                "switch": "legacy",
+            }
+        elif device.kind == "vlan":
+            vlans[name] = fields | {"iface": device.vlan_base or "", "vlanid": device.vlan_id}
+        elif device.kind == "bridge":
+            bridges[name] = fields | {"ports": state.ports_of(name), "stp": "on" if device.stp else "off"}
+    networks: dict[str, Any] = {}
+    for name, attrs in sorted(running.networks.items()):
+        top = attrs.top_device(name)
+        top_device = state.devices.get(top) if top else None
+        if top_device is None:
+            continue  # "Missing network detected": the configured device disappeared
+        entry = _ip_fields(top_device, state) | {
+            "bridged": attrs.bridged,
+            "iface": top,
+            "southbound": attrs.lower_device() or "",
+            "switch": attrs.switch,
+        }
+        if attrs.bridged:
+            entry |= {"ports": state.ports_of(name), "stp": "on" if top_device.stp else "off"}
+        else:
+            entry["interface"] = top
+        if attrs.vlan is not None:
+            entry["vlanid"] = attrs.vlan
+        networks[name] = entry
+    return {
+        "hostname": state.hostname,
+        "nics": nics,
+        "bondings": bondings,
+        "vlans": vlans,
+        "bridges": bridges,
+        "networks": networks,
+        "nameservers": list(state.nameservers),
+        "supportsIPv6": True,
+        "netConfigDirty": dirty,
+        "features": features.as_dict(),
+        "supportedSwitchTypes": ["legacy", "ovs"] if features.ovs else ["legacy"],
+        "defaultRoute": _default_route(state),
+    }
+
+
+def _default_route(state: HostState) -> dict[str, Any]:
+    return {f"ipv{route.family}": {"device": route.device, "gateway": route.gateway} for route in state.default_routes}

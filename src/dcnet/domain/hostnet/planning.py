@@ -1,0 +1,198 @@
+"""Planning a change: the ordered steps that take the kernel from what it has to what a config implies.
+
+Only devices dcnet manages (in the old or the new config) are touched. The order keeps the host
+reachable: new devices and addresses come first, old addresses and devices go last, so an address that
+moves from a nic to a new bridge exists somewhere at every moment."""
+
+from __future__ import annotations
+
+from dcnet.domain.hostnet import actions as a
+from dcnet.domain.hostnet.config import NetConfig
+from dcnet.domain.hostnet.desired import (
+    DesiredDevice,
+    created_devices,
+    desired_devices,
+    desired_routes,
+    managed_devices,
+)
+from dcnet.domain.hostnet.state import Device, HostState
+
+_CREATE_ORDER = {"bond": 0, "vlan": 1, "bridge": 2}
+_DELETE_ORDER = {"bridge": 0, "vlan": 1, "bond": 2}
+
+
+def plan(state: HostState, old: NetConfig, new: NetConfig) -> list[a.Action]:
+    wanted = desired_devices(new)
+    managed = managed_devices(old, new)
+    steps: list[a.Action] = []
+    steps += _stop_dhcp(state, wanted, managed)
+    steps += _create(state, wanted)
+    steps += _mtus(state, wanted)
+    steps += _masters(state, wanted, managed, old)
+    steps += _stp(state, wanted)
+    steps += [a.SetUp(name) for name in _by_depth(wanted) if not _is_up(state, name)]
+    steps += _addresses(state, wanted, managed, old)
+    steps += _autoconf(state, wanted, managed)
+    steps += _routes(state, new)
+    steps += [a.StartDhcp(d.name, 4) for d in wanted.values() if d.dhcp4 and d.name not in state.dhcp4]
+    steps += [a.StartDhcp(d.name, 6) for d in wanted.values() if d.dhcp6 and d.name not in state.dhcp6]
+    steps += _delete(state, wanted, old)
+    return steps
+
+
+def _is_up(state: HostState, name: str) -> bool:
+    device = state.devices.get(name)
+    return device is not None and device.up
+
+
+def _by_depth(wanted: dict[str, DesiredDevice]) -> list[str]:
+    """Lower devices first (nic, bond, vlan, bridge)."""
+    order = {"nic": 0, "other": 0, "ovs": 0, "bond": 1, "vlan": 2, "bridge": 3}
+    return sorted(wanted, key=lambda name: (order[wanted[name].kind], name))
+
+
+def _stop_dhcp(state: HostState, wanted: dict[str, DesiredDevice], managed: set[str]) -> list[a.Action]:
+    steps: list[a.Action] = []
+    for name in sorted(managed):
+        device = wanted.get(name)
+        if name in state.dhcp4 and (device is None or not device.dhcp4):
+            steps.append(a.StopDhcp(name, 4))
+        if name in state.dhcp6 and (device is None or not device.dhcp6):
+            steps.append(a.StopDhcp(name, 6))
+    return steps
+
+
+def _create(state: HostState, wanted: dict[str, DesiredDevice]) -> list[a.Action]:
+    steps: list[a.Action] = []
+    for name in sorted(wanted, key=lambda n: (_CREATE_ORDER.get(wanted[n].kind, 9), n)):
+        device = wanted[name]
+        current = state.devices.get(name)
+        if current is not None and current.kind == device.kind:
+            continue
+        if current is not None:
+            steps.append(a.DeleteDevice(name))  # same name, wrong kind (e.g. a VLAN whose base changed)
+        if device.kind == "bond":
+            steps.append(a.CreateBond(name, dict(device.bond_options)))
+        elif device.kind == "vlan" and device.vlan_base is not None and device.vlan_id is not None:
+            steps.append(a.CreateVlan(name, device.vlan_base, device.vlan_id))
+        elif device.kind == "bridge":
+            steps.append(a.CreateBridge(name, _bridge_mac(state, wanted, name), device.stp))
+    return steps
+
+
+def _bridge_mac(state: HostState, wanted: dict[str, DesiredDevice], bridge: str) -> str | None:
+    """The bridge takes its port's MAC so neighbours' ARP caches stay valid when an address moves."""
+    port = next((name for name, d in wanted.items() if d.master == bridge), None)
+    if port is None:
+        return None
+    device = state.devices.get(port)
+    if device is not None and device.mac:
+        return device.mac
+    base = wanted[port].vlan_base
+    base_device = state.devices.get(base) if base else None
+    return base_device.mac if base_device is not None and base_device.mac else None
+
+
+def _mtus(state: HostState, wanted: dict[str, DesiredDevice]) -> list[a.Action]:
+    """Raise bottom-up, lower top-down: a VLAN or bridge may never exceed what is below it."""
+    raises: list[a.Action] = []
+    lowers: list[a.Action] = []
+    for name in _by_depth(wanted):
+        current = state.devices.get(name)
+        target = wanted[name].mtu
+        if current is None or current.mtu < target:
+            raises.append(a.SetMtu(name, target))
+        elif current.mtu > target:
+            lowers.insert(0, a.SetMtu(name, target))
+    return raises + lowers
+
+
+def _masters(state: HostState, wanted: dict[str, DesiredDevice], managed: set[str], old: NetConfig) -> list[a.Action]:
+    steps: list[a.Action] = []
+    ours = created_devices(old) | {name for name, d in wanted.items() if d.kind in ("bridge", "bond")}
+    for name in _by_depth(wanted):
+        device = wanted[name]
+        current = state.devices.get(name)
+        if current is None or current.master != device.master:
+            steps.append(a.SetMaster(name, device.master))
+    for name in sorted(managed - set(wanted)):
+        current = state.devices.get(name)
+        if current is not None and current.master in ours:
+            steps.append(a.SetMaster(name, None))
+    return steps
+
+
+def _stp(state: HostState, wanted: dict[str, DesiredDevice]) -> list[a.Action]:
+    steps: list[a.Action] = []
+    for name, device in sorted(wanted.items()):
+        current = state.devices.get(name)
+        if device.kind == "bridge" and current is not None and current.stp != device.stp:
+            steps.append(a.SetStp(name, device.stp))
+    return steps
+
+
+def _addresses(state: HostState, wanted: dict[str, DesiredDevice], managed: set[str], old: NetConfig) -> list[a.Action]:
+    adds: list[a.Action] = []
+    deletes: list[a.Action] = []
+    for name in sorted(managed):
+        device = wanted.get(name)
+        current = state.devices.get(name)
+        have = {addr.cidr: addr for addr in current.global_addresses()} if current is not None else {}
+        if device is not None:
+            adds += [a.AddAddress(name, cidr) for cidr in sorted(device.static - set(have))]
+        for cidr, addr in sorted(have.items()):
+            if device is None:
+                # a device that no network uses any more keeps nothing of dcnet's making
+                if name in created_devices(old) or cidr in _old_static(old, name) or addr.dynamic:
+                    deletes.append(a.DeleteAddress(name, cidr))
+                continue
+            if addr.dynamic and ((addr.family == 4 and device.dhcp4) or (addr.family == 6 and _dynamic6(device))):
+                continue
+            if cidr not in device.static:
+                deletes.append(a.DeleteAddress(name, cidr))
+    return adds + deletes
+
+
+def _dynamic6(device: DesiredDevice) -> bool:
+    return device.dhcp6 or device.autoconf6
+
+
+def _old_static(old: NetConfig, device: str) -> set[str]:
+    from dcnet.domain.hostnet.desired import static_cidrs
+
+    return {
+        cidr for name, attrs in old.networks.items() if attrs.top_device(name) == device for cidr in static_cidrs(attrs)
+    }
+
+
+def _autoconf(state: HostState, wanted: dict[str, DesiredDevice], managed: set[str]) -> list[a.Action]:
+    steps: list[a.Action] = []
+    for name in sorted(managed | set(wanted)):
+        device = wanted.get(name)
+        enabled = device is not None and device.autoconf6
+        if (name in state.autoconf6) != enabled and (device is not None or name in state.devices):
+            steps.append(a.SetAutoconf(name, enabled))
+    return steps
+
+
+def _routes(state: HostState, new: NetConfig) -> list[a.Action]:
+    steps: list[a.Action] = []
+    for route in desired_routes(new):
+        current = state.default_route(route.family)
+        if current is None or (current.device, current.gateway) != (route.device, route.gateway):
+            steps.append(a.SetDefaultRoute(route.device, route.gateway, route.family))
+    return steps
+
+
+def _delete(state: HostState, wanted: dict[str, DesiredDevice], old: NetConfig) -> list[a.Action]:
+    doomed = [name for name in created_devices(old) if name not in wanted and name in state.devices]
+    doomed.sort(key=lambda name: (_DELETE_ORDER.get(state.devices[name].kind, 9), name))
+    return [a.DeleteDevice(name) for name in doomed]
+
+
+def device_summary(device: Device | None) -> str:
+    """For logs: how a device looks right now."""
+    if device is None:
+        return "absent"
+    addresses = ",".join(addr.cidr for addr in device.global_addresses())
+    return f"{device.kind} mtu={device.mtu} up={device.up} master={device.master} addrs=[{addresses}]"

@@ -1,0 +1,96 @@
+"""What the kernel has: devices with their addresses, bridge/bond/VLAN details, and routes.
+
+Backends fill it (from `ip -j`, netlink or memory); everything else reads it."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Literal
+
+DeviceKind = Literal["nic", "bridge", "bond", "vlan", "ovs", "other"]
+
+
+@dataclass(frozen=True)
+class Address:
+    address: str
+    prefixlen: int
+    dynamic: bool = False
+
+    @property
+    def family(self) -> int:
+        return ipaddress.ip_address(self.address).version
+
+    @property
+    def cidr(self) -> str:
+        return f"{self.address}/{self.prefixlen}"
+
+    @property
+    def is_link_local(self) -> bool:
+        return ipaddress.ip_address(self.address).is_link_local
+
+
+@dataclass
+class Device:
+    name: str
+    kind: DeviceKind
+    mtu: int = 1500
+    mac: str = ""
+    up: bool = False
+    carrier: bool = False
+    master: str | None = None
+    speed: int | None = None
+    addresses: list[Address] = field(default_factory=list)
+    stp: bool = False
+    bond_mode: str | None = None
+    bond_options: dict[str, str] = field(default_factory=dict)
+    active_slave: str | None = None
+    vlan_id: int | None = None
+    vlan_base: str | None = None
+
+    def global_addresses(self, family: int | None = None) -> list[Address]:
+        return [a for a in self.addresses if not a.is_link_local and (family is None or a.family == family)]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A default route (destination 0/0 or ::/0)."""
+
+    device: str
+    gateway: str
+    family: int
+
+
+@dataclass
+class HostState:
+    hostname: str = ""
+    devices: dict[str, Device] = field(default_factory=dict)
+    default_routes: list[Route] = field(default_factory=list)
+    dhcp4: set[str] = field(default_factory=set)
+    dhcp6: set[str] = field(default_factory=set)
+    autoconf6: set[str] = field(default_factory=set)
+    nameservers: list[str] = field(default_factory=list)
+
+    def ports_of(self, master: str) -> list[str]:
+        return sorted(name for name, device in self.devices.items() if device.master == master)
+
+    def default_route(self, family: int) -> Route | None:
+        return next((r for r in self.default_routes if r.family == family), None)
+
+
+@dataclass(frozen=True)
+class Features:
+    """What this host can build, probed at agent start."""
+
+    kernel_vlan: bool
+    kernel_bond: bool
+    ovs: bool
+    dhcp_client: bool
+
+    def as_dict(self) -> dict[str, bool]:
+        return {
+            "kernel_vlan": self.kernel_vlan,
+            "kernel_bond": self.kernel_bond,
+            "ovs": self.ovs,
+            "dhcp_client": self.dhcp_client,
+        }
