@@ -113,7 +113,8 @@ def _masters(state: HostState, wanted: dict[str, DesiredDevice], managed: set[st
     for name in _by_depth(wanted):
         device = wanted[name]
         current = state.devices.get(name)
-        if current is None or current.master != device.master:
+        current_master = current.master if current is not None else None
+        if current_master != device.master:
             steps.append(a.SetMaster(name, device.master))
     for name in sorted(managed - set(wanted)):
         current = state.devices.get(name)
@@ -170,7 +171,10 @@ def _autoconf(state: HostState, wanted: dict[str, DesiredDevice], managed: set[s
     for name in sorted(managed | set(wanted)):
         device = wanted.get(name)
         enabled = device is not None and device.autoconf6
-        if (name in state.autoconf6) != enabled and (device is not None or name in state.devices):
+        if name not in state.devices:
+            if device is not None:
+                steps.append(a.SetAutoconf(name, enabled))  # a new device: never leave it to the default
+        elif (name in state.autoconf6) != enabled:
             steps.append(a.SetAutoconf(name, enabled))
     return steps
 

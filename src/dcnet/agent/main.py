@@ -1,0 +1,127 @@
+"""`dcnet-agent`: serve the host's networking over JSON-RPC, or restore the safe config (at boot)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import ssl
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from dcnet.agent.backend import Backend
+from dcnet.agent.enrollment import Identity
+from dcnet.agent.persistence import StateDir
+from dcnet.agent.server import AgentApp
+from dcnet.agent.transactions import NetworkService
+from dcnet.rpc.verbs import DEFAULT_PORT
+
+app = typer.Typer(help="The dcnet host agent.", no_args_is_help=True)
+log = logging.getLogger("dcnet.agent")
+
+StateOption = Annotated[Path, typer.Option("--state-dir", help="where the agent keeps configs, journal and keys")]
+BackendOption = Annotated[str, typer.Option("--backend", help="real (Linux netlink) or sim (in memory)")]
+
+
+def make_backend(kind: str, state_dir: Path) -> Backend:
+    if kind == "sim":
+        from dcnet.agent.backends.sim import SimBackend
+
+        return SimBackend()
+    if kind == "real":
+        from dcnet.agent.backends.linux import LinuxBackend
+
+        return LinuxBackend(state_dir / "run")
+    raise typer.BadParameter(f"unknown backend {kind!r} (real or sim)", param_hint="--backend")
+
+
+def _listen(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    if not port.isdigit():
+        raise typer.BadParameter(f"expected ADDRESS:PORT, got {listen!r}", param_hint="--listen")
+    return (host or "::").strip("[]"), int(port)
+
+
+def _setup_logging(state_dir: Path) -> None:
+    logging.basicConfig(
+        level=os.environ.get("DCNET_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[logging.StreamHandler(sys.stderr), logging.FileHandler(state_dir / "agent.log")],
+    )
+
+
+@app.command()
+def serve(
+    state_dir: StateOption,
+    listen: Annotated[str, typer.Option(help="ADDRESS:PORT")] = f"[::]:{DEFAULT_PORT}",
+    backend: BackendOption = "real",
+    tls_ca: Annotated[Path | None, typer.Option(help="engine CA certificate (clients must be signed by it)")] = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="the agent's certificate")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="the agent's key")] = None,
+    insecure_dev: Annotated[bool, typer.Option(help="plain HTTP, no client authentication (development)")] = False,
+) -> None:
+    """Serve the agent. Without certificates (and without --insecure-dev) it waits for enrollment."""
+    state = StateDir(state_dir)
+    _setup_logging(state_dir)
+    host, port = _listen(listen)
+    service = NetworkService(make_backend(backend, state_dir), state)
+    outcome = service.recover()
+    if outcome is not None:
+        log.warning("rolled back an unfinished change at start: %s", outcome)
+    identity = Identity(state_dir)
+    ssl_options: dict[str, object] = {}
+    enrolled = True
+    if insecure_dev:
+        log.warning("--insecure-dev: plain HTTP without client authentication")
+    elif tls_ca and tls_cert and tls_key:
+        ssl_options = _mutual_tls(tls_ca, tls_cert, tls_key)
+    elif any((tls_ca, tls_cert, tls_key)):
+        raise typer.BadParameter("give all of --tls-ca, --tls-cert and --tls-key", param_hint="--tls-ca")
+    elif identity.enrolled:
+        paths = identity.enrolled_paths()
+        ssl_options = _mutual_tls(paths.ca, paths.cert, paths.key)
+    else:
+        enrolled = False
+        token = identity.prepare()
+        ssl_options = {"ssl_keyfile": str(identity.key_path), "ssl_certfile": str(identity.selfsigned_path)}
+        print(f"dcnet-agent: not enrolled; enrollment token: {token} (also in {identity.token_path})", flush=True)
+    agent = AgentApp(service, identity, enrolled=enrolled, on_enrolled=_reexec)
+    log.info(
+        "dcnet-agent serving %s:%d (%s, backend %s)", host, port, "enrolled" if enrolled else "enrollment", backend
+    )
+    uvicorn.run(agent.starlette(), host=host, port=port, log_level="warning", **ssl_options)  # type: ignore[arg-type]
+
+
+def _mutual_tls(ca: Path, cert: Path, key: Path) -> dict[str, object]:
+    return {
+        "ssl_ca_certs": str(ca),
+        "ssl_certfile": str(cert),
+        "ssl_keyfile": str(key),
+        "ssl_cert_reqs": ssl.CERT_REQUIRED,
+    }
+
+
+def _reexec() -> None:
+    """After enrollment, start again so the listener requires client certificates from the engine CA."""
+    log.info("enrollment complete; restarting with mutual TLS")
+    os.execv(sys.executable, [sys.executable, "-m", "dcnet.agent.main", *sys.argv[1:]])
+
+
+@app.command()
+def restore(state_dir: StateOption, backend: BackendOption = "real") -> None:
+    """Apply the safe config (what the host runs at boot), rolling back any unfinished change first."""
+    _setup_logging(state_dir)
+    service = NetworkService(make_backend(backend, state_dir), StateDir(state_dir))
+    service.restore_safe_config()
+    print("dcnet-agent: safe network config restored")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

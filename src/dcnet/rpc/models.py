@@ -1,0 +1,83 @@
+"""Typed parameters and results of the verbs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(BaseModel):
+    code: int = 0
+    message: str = "Done"
+
+
+class StatusResult(BaseModel):
+    status: Status = Field(default_factory=Status)
+
+
+class Ping2Result(StatusResult):
+    changeCounter: int
+
+
+class SetupNetworksParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    networks: dict[str, dict[str, Any]]
+    bondings: dict[str, dict[str, Any]]
+    options: dict[str, Any]
+
+
+class SetupNetworksResult(StatusResult):
+    requestId: str | None = None
+    state: str = "committed"
+
+
+class TransactionParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    requestId: str
+
+
+class TransactionResult(StatusResult):
+    requestId: str
+    state: str  # open | committed | rolled_back | unknown
+    phase: str | None = None
+    reason: str | None = None  # connectivity | verify | crash | error
+    message: str | None = None
+    started: str | None = None
+    finished: str | None = None
+
+
+class BeginEnrollmentParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str
+    caCertificate: str
+    managementNetwork: str | None = None
+    legacyBootstrap: bool = False
+
+
+class BeginEnrollmentResult(StatusResult):
+    csr: str
+
+
+class CompleteEnrollmentParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str
+    certificate: str
+
+
+class CapabilitiesResult(StatusResult):
+    model_config = ConfigDict(extra="allow")
+
+    hostname: str
+    nics: dict[str, dict[str, Any]]
+    bondings: dict[str, dict[str, Any]]
+    vlans: dict[str, dict[str, Any]]
+    bridges: dict[str, dict[str, Any]]
+    networks: dict[str, dict[str, Any]]
+    netConfigDirty: bool
+    features: dict[str, bool]
+    changeCounter: int
