@@ -1,0 +1,88 @@
+"""DHCP through the system's client (ISC dhclient), one process per device and family.
+
+dhclient-script rewrites /etc/resolv.conf; the agent must never touch the machine's resolver from a
+lease, so each client runs in a private mount namespace where /etc/resolv.conf is bind-mounted from the
+agent's run directory (`unshare --mount`)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from dcnet.agent.backend import BackendError
+
+log = logging.getLogger("dcnet.agent.dhcp")
+
+
+class DhcpClients:
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        run_dir.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("dhclient") is not None and shutil.which("unshare") is not None
+
+    def _files(self, device: str, family: int) -> tuple[Path, Path]:
+        return self.run_dir / f"dhclient{family}-{device}.pid", self.run_dir / f"dhclient{family}-{device}.leases"
+
+    def running(self, family: int) -> set[str]:
+        """Devices with a live client of this family (dead clients' pid files are ignored)."""
+        devices = set()
+        for pid_file in self.run_dir.glob(f"dhclient{family}-*.pid"):
+            pid = _pid(pid_file)
+            if pid is not None and _alive(pid):
+                devices.add(pid_file.name[len(f"dhclient{family}-") : -len(".pid")])
+        return devices
+
+    def start(self, device: str, family: int) -> None:
+        if not self.available():
+            raise BackendError("no DHCP client on this host (install isc-dhcp-client)")
+        pid_file, lease_file = self._files(device, family)
+        resolv = self.run_dir / "resolv.conf"
+        resolv.touch()
+        command = ["dhclient", f"-{family}", "-nw", "-pf", str(pid_file), "-lf", str(lease_file), device]
+        wrapped = [
+            "unshare", "--mount", "--propagation", "private", "sh", "-c",
+            'mount --bind "$0" /etc/resolv.conf && exec "$@"', str(resolv), *command,
+        ]  # fmt: skip
+        log.info("starting %s", " ".join(command))
+        result = subprocess.run(wrapped, capture_output=True, text=True, timeout=30)
+        if result.returncode != 0:
+            raise BackendError(f"dhclient -{family} on {device} failed: {result.stderr.strip()}")
+
+    def stop(self, device: str, family: int) -> None:
+        pid_file, lease_file = self._files(device, family)
+        pid = _pid(pid_file)
+        if pid is not None and _alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if _alive(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        pid_file.unlink(missing_ok=True)
+        lease_file.unlink(missing_ok=True)
+
+
+def _pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
