@@ -1,0 +1,102 @@
+"""`dcnet-lab up|down|status`: the Lab class from a shell (demos, manual agent/engine testing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dcnet.lab import procs
+from dcnet.lab.lab import Lab
+from dcnet.lab.run import netns_names
+from dcnet.lab.topology import LabError, switch_ns
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+console = Console()
+
+Prefix = Annotated[str, typer.Option("--prefix", help="name prefix of namespaces/devices (1-5 chars [a-z0-9])")]
+StateDir = Annotated[
+    Path | None, typer.Option("--state-dir", help="state directory (default <tmp>/dcnet-lab-<prefix>)")
+]
+
+
+def _fail(exc: LabError) -> typer.Exit:
+    console.print(f"[red]error:[/red] {exc}", highlight=False)
+    return typer.Exit(1)
+
+
+def _show(lab: Lab, *, running: bool) -> None:
+    present = set(netns_names()) if running else set()
+    table = Table("host", "netns", "ipv4", "ipv6", "fqdn", "nics", "agent pid")
+    for h in lab.hosts:
+        ns = h.netns if not running or h.netns in present else f"{h.netns} [red](missing)[/red]"
+        pid = lab.agent_pid(h) if running else None
+        table.add_row(h.name, ns, h.ipv4, h.ipv6, h.fqdn, ",".join(h.nics), str(pid or "-"))
+    console.print(table)
+    console.print(f"engine: {lab.engine_ipv4}/16, {lab.engine_ipv6}/64 on {lab.engine_dev}", highlight=False)
+    console.print(f"dns: {lab.dns_server} (lab.test)", highlight=False)
+    console.print(f"inventory: {lab.inventory_path}", highlight=False)
+    console.print(f"env: {lab.state_dir / 'lab.env'}", highlight=False)
+
+
+@app.command()
+def up(
+    n: Annotated[int, typer.Argument(help="number of hosts")],
+    prefix: Prefix = "nl",
+    net: Annotated[int, typer.Option("--net", help="10.NET.0.0/16 and fdNET::/64 (10..99)")] = 77,
+    nics: Annotated[int, typer.Option("--nics", help="nics per host (eth0 has the static address)")] = 1,
+    agents: Annotated[bool, typer.Option("--agents/--no-agents", help="start dcnet-agent in every host")] = False,
+    agent_arg: Annotated[
+        list[str] | None, typer.Option("--agent-arg", help="argument for every agent (repeatable)")
+    ] = None,
+    state_dir: StateDir = None,
+) -> None:
+    """Build (or rebuild) a lab of N hosts."""
+    try:
+        lab = Lab(prefix=prefix, net=net, n=n, nics=nics, state_dir=state_dir).up()
+        if agents:
+            for h in lab.hosts:
+                lab.start_agent(h, agent_arg or [])
+    except LabError as exc:
+        raise _fail(exc) from None
+    _show(lab, running=True)
+    console.print(f"up in {lab.timings['up']:.2f} s (network {lab.timings['network']:.2f} s)", highlight=False)
+
+
+@app.command()
+def down(prefix: Prefix = "nl", state_dir: StateDir = None) -> None:
+    """Remove the lab of this prefix (idempotent)."""
+    try:
+        removed = Lab(prefix=prefix, state_dir=state_dir).down()
+    except LabError as exc:
+        raise _fail(exc) from None
+    console.print(
+        f"removed {len(removed.namespaces)} namespaces, {len(removed.devices)} root devices, "
+        f"{len(removed.pids)} processes in {removed.seconds:.2f} s",
+        highlight=False,
+    )
+
+
+@app.command()
+def status(prefix: Prefix = "nl", state_dir: StateDir = None) -> None:
+    """Show the inventory of a running lab and whether its parts are there."""
+    try:
+        lab = Lab.attach(prefix=prefix, state_dir=state_dir)
+    except LabError as exc:
+        raise _fail(exc) from None
+    _show(lab, running=True)
+    dns_pid = procs.read_pid(lab.state_dir / "pids" / "dnsmasq.pid")
+    alive = dns_pid is not None and procs.is_running(dns_pid)
+    sw = "present" if switch_ns(lab.prefix) in netns_names() else "missing"
+    console.print(f"switch ns {switch_ns(lab.prefix)}: {sw}; dnsmasq: {'running' if alive else 'not running'}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
