@@ -13,11 +13,17 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [ "${1:-}" = test ]; then
   ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_apt+=(postgresql)
   command -v runuser >/dev/null || need_apt+=(util-linux)
+  # the namespace lab: iproute2, DNS/DHCP/RA server, tx offload switch, DHCP client, ping
+  command -v ip >/dev/null || need_apt+=(iproute2)
+  command -v dnsmasq >/dev/null || need_apt+=(dnsmasq-base)
+  command -v ethtool >/dev/null || need_apt+=(ethtool)
+  command -v dhclient >/dev/null || need_apt+=(isc-dhcp-client)
+  command -v ping >/dev/null || need_apt+=(iputils-ping)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need_apt[*]}"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 # Debian's postgresql package starts its own cluster on 5432; the tests use a private one.
 

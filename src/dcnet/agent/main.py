@@ -92,7 +92,14 @@ def serve(
     log.info(
         "dcnet-agent serving %s:%d (%s, backend %s)", host, port, "enrolled" if enrolled else "enrollment", backend
     )
-    uvicorn.run(agent.starlette(), host=host, port=port, log_level="warning", **ssl_options)  # type: ignore[arg-type]
+    uvicorn.run(
+        agent.starlette(),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_keep_alive=120,
+        **ssl_options,  # type: ignore[arg-type]
+    )
 
 
 def _mutual_tls(ca: Path, cert: Path, key: Path) -> dict[str, object]:

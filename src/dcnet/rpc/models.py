@@ -41,6 +41,7 @@ class TransactionParams(BaseModel):
 
 class TransactionResult(StatusResult):
     requestId: str
+    correlationId: str | None = None
     state: str  # open | committed | rolled_back | unknown
     phase: str | None = None
     reason: str | None = None  # connectivity | verify | crash | error
