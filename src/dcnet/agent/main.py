@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import ssl
 import sys
 from pathlib import Path
@@ -92,14 +93,24 @@ def serve(
     log.info(
         "dcnet-agent serving %s:%d (%s, backend %s)", host, port, "enrolled" if enrolled else "enrollment", backend
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         agent.starlette(),
-        host=host,
-        port=port,
         log_level="warning",
         timeout_keep_alive=120,
         **ssl_options,  # type: ignore[arg-type]
     )
+    uvicorn.Server(config).run(sockets=[_listening_socket(host, port)])
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """`::` listens on IPv6 and IPv4 alike (asyncio would make it IPv6-only)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    sock.bind((host, port))
+    return sock
 
 
 def _mutual_tls(ca: Path, cert: Path, key: Path) -> dict[str, object]:

@@ -21,7 +21,7 @@ from dcnet.domain.hostnet import canonical, capabilities, validation
 from dcnet.domain.hostnet.codes import Code, SetupError
 from dcnet.domain.hostnet.config import BondAttrs, NetConfig, NetworkAttrs, SetupOptions
 from dcnet.domain.hostnet.planning import plan
-from dcnet.domain.hostnet.state import Features
+from dcnet.domain.hostnet.state import Features, HostState, state_from_dict, state_to_dict
 from dcnet.domain.hostnet.verification import Verdict, verify
 
 log = logging.getLogger("dcnet.agent.network")
@@ -90,10 +90,11 @@ class NetworkService:
         requested_bonds = {name: canonical.canonical_bond(name, raw) for name, raw in bondings.items()}
         previous = self.state_dir.running()
         desired = validation.merge(previous, requested_networks, requested_bonds)
-        validation.validate(desired, self.backend.query(), self.features)
+        baseline = self.backend.query()
+        validation.validate(desired, baseline, self.features)
         tx_log.info("setupNetworks: networks=%s bondings=%s options=%s", networks, bondings, opts.model_dump())
         started = self.clock()
-        record = self._begin(opts, previous, desired)
+        record = self._begin(opts, previous, desired, baseline)
         try:
             self._apply(previous, desired, tx_log)
             self._verify(desired, previous, opts, started, tx_log)
@@ -109,12 +110,15 @@ class NetworkService:
         self._commit(record, desired, opts, tx_log)
         return {"requestId": opts.requestId, "state": "committed"}
 
-    def _begin(self, opts: SetupOptions, previous: NetConfig, desired: NetConfig) -> dict[str, Any]:
+    def _begin(
+        self, opts: SetupOptions, previous: NetConfig, desired: NetConfig, baseline: HostState
+    ) -> dict[str, Any]:
         record = {
             "requestId": opts.requestId,
             "correlationId": opts.correlationId,
             "previous": previous.model_dump(by_alias=True),
             "desired": desired.model_dump(by_alias=True),
+            "baseline": state_to_dict(baseline),
             "phase": "applying",
             "started": _now(),
         }
@@ -185,14 +189,21 @@ class NetworkService:
         tx_log: TransactionLog,
     ) -> None:
         tx_log.warning("rolling back (%s): %s", reason, message)
-        self._restore(attempted, previous, tx_log)
+        self._restore(attempted, previous, tx_log, state_from_dict(record["baseline"]))
         self.state_dir.save_running(previous)
         self.state_dir.end_transaction(_outcome(record, "rolled_back", reason, message))
         self._open = None
 
-    def _restore(self, current_config: NetConfig, target: NetConfig, tx_log: logging.LoggerAdapter) -> None:  # type: ignore[type-arg]
-        """Best effort: every step is tried even when one fails, so as much as possible comes back."""
-        for step in plan(self.backend.query(), current_config, target):
+    def _restore(
+        self,
+        current_config: NetConfig,
+        target: NetConfig,
+        tx_log: logging.LoggerAdapter,  # type: ignore[type-arg]
+        baseline: HostState | None = None,
+    ) -> None:
+        """Best effort: every step is tried even when one fails, so as much as possible comes back;
+        with `baseline` (the kernel before the change) released devices get their old state back."""
+        for step in plan(self.backend.query(), current_config, target, baseline):
             try:
                 self.backend.apply(step)
             except BackendError as error:
@@ -213,7 +224,8 @@ class NetworkService:
         previous = NetConfig.model_validate(record["previous"])
         attempted = NetConfig.model_validate(record["desired"])
         tx_log.warning("found an unfinished network change from %s; rolling back", record.get("started"))
-        self._restore(attempted, previous, tx_log)
+        baseline = state_from_dict(record["baseline"]) if "baseline" in record else None
+        self._restore(attempted, previous, tx_log, baseline)
         self.state_dir.save_running(previous)
         outcome = _outcome(record, "rolled_back", "crash", "the agent stopped before the change was confirmed")
         self.state_dir.end_transaction(outcome)

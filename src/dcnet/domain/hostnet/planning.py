@@ -2,7 +2,11 @@
 
 Only devices dcnet manages (in the old or the new config) are touched. The order keeps the host
 reachable: new devices and addresses come first, old addresses and devices go last, so an address that
-moves from a nic to a new bridge exists somewhere at every moment."""
+moves from a nic to a new bridge exists somewhere at every moment.
+
+A rollback passes `baseline`, the kernel as it was before the change: a device that the target config no
+longer manages gets back what it had then (addresses, MTU, autoconf, default route) instead of nothing -
+that is how a nic gets its address back when the bridge that took it goes away."""
 
 from __future__ import annotations
 
@@ -21,19 +25,20 @@ _CREATE_ORDER = {"bond": 0, "vlan": 1, "bridge": 2}
 _DELETE_ORDER = {"bridge": 0, "vlan": 1, "bond": 2}
 
 
-def plan(state: HostState, old: NetConfig, new: NetConfig) -> list[a.Action]:
+def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState | None = None) -> list[a.Action]:
     wanted = desired_devices(new)
     managed = managed_devices(old, new)
+    released = {name: baseline.devices[name] for name in managed - set(wanted) if baseline and name in baseline.devices}
     steps: list[a.Action] = []
     steps += _stop_dhcp(state, wanted, managed)
     steps += _create(state, wanted)
-    steps += _mtus(state, wanted)
+    steps += _mtus(state, wanted, released)
     steps += _masters(state, wanted, managed, old)
     steps += _stp(state, wanted)
     steps += [a.SetUp(name) for name in _by_depth(wanted) if not _is_up(state, name)]
-    steps += _addresses(state, wanted, managed, old)
-    steps += _autoconf(state, wanted, managed)
-    steps += _routes(state, new)
+    steps += _addresses(state, wanted, managed, old, released)
+    steps += _autoconf(state, wanted, managed, baseline)
+    steps += _routes(state, new, released, baseline)
     steps += [a.StartDhcp(d.name, 4) for d in wanted.values() if d.dhcp4 and d.name not in state.dhcp4]
     steps += [a.StartDhcp(d.name, 6) for d in wanted.values() if d.dhcp6 and d.name not in state.dhcp6]
     steps += _delete(state, wanted, old)
@@ -93,10 +98,14 @@ def _bridge_mac(state: HostState, wanted: dict[str, DesiredDevice], bridge: str)
     return base_device.mac if base_device is not None and base_device.mac else None
 
 
-def _mtus(state: HostState, wanted: dict[str, DesiredDevice]) -> list[a.Action]:
+def _mtus(state: HostState, wanted: dict[str, DesiredDevice], released: dict[str, Device]) -> list[a.Action]:
     """Raise bottom-up, lower top-down: a VLAN or bridge may never exceed what is below it."""
     raises: list[a.Action] = []
     lowers: list[a.Action] = []
+    for name, before in sorted(released.items()):
+        current = state.devices.get(name)
+        if current is not None and current.mtu != before.mtu:
+            raises.append(a.SetMtu(name, before.mtu))
     for name in _by_depth(wanted):
         current = state.devices.get(name)
         target = wanted[name].mtu
@@ -132,7 +141,9 @@ def _stp(state: HostState, wanted: dict[str, DesiredDevice]) -> list[a.Action]:
     return steps
 
 
-def _addresses(state: HostState, wanted: dict[str, DesiredDevice], managed: set[str], old: NetConfig) -> list[a.Action]:
+def _addresses(
+    state: HostState, wanted: dict[str, DesiredDevice], managed: set[str], old: NetConfig, released: dict[str, Device]
+) -> list[a.Action]:
     adds: list[a.Action] = []
     deletes: list[a.Action] = []
     for name in sorted(managed):
@@ -141,6 +152,11 @@ def _addresses(state: HostState, wanted: dict[str, DesiredDevice], managed: set[
         have = {addr.cidr: addr for addr in current.global_addresses()} if current is not None else {}
         if device is not None:
             adds += [a.AddAddress(name, cidr) for cidr in sorted(device.static - set(have))]
+        elif name in released and current is not None:
+            before = {addr.cidr for addr in released[name].global_addresses() if not addr.dynamic}
+            adds += [a.AddAddress(name, cidr) for cidr in sorted(before - set(have))]
+            deletes += [a.DeleteAddress(name, cidr) for cidr in sorted(set(have) - before)]
+            continue
         for cidr, addr in sorted(have.items()):
             if device is None:
                 # a device that no network uses any more keeps nothing of dcnet's making
@@ -166,11 +182,15 @@ def _old_static(old: NetConfig, device: str) -> set[str]:
     }
 
 
-def _autoconf(state: HostState, wanted: dict[str, DesiredDevice], managed: set[str]) -> list[a.Action]:
+def _autoconf(
+    state: HostState, wanted: dict[str, DesiredDevice], managed: set[str], baseline: HostState | None
+) -> list[a.Action]:
     steps: list[a.Action] = []
     for name in sorted(managed | set(wanted)):
         device = wanted.get(name)
         enabled = device is not None and device.autoconf6
+        if device is None and baseline is not None and name in baseline.devices:
+            enabled = name in baseline.autoconf6
         if name not in state.devices:
             if device is not None:
                 steps.append(a.SetAutoconf(name, enabled))  # a new device: never leave it to the default
@@ -179,12 +199,20 @@ def _autoconf(state: HostState, wanted: dict[str, DesiredDevice], managed: set[s
     return steps
 
 
-def _routes(state: HostState, new: NetConfig) -> list[a.Action]:
+def _routes(
+    state: HostState, new: NetConfig, released: dict[str, Device], baseline: HostState | None
+) -> list[a.Action]:
     steps: list[a.Action] = []
-    for route in desired_routes(new):
+    wanted = desired_routes(new)
+    for route in wanted:
         current = state.default_route(route.family)
         if current is None or (current.device, current.gateway) != (route.device, route.gateway):
             steps.append(a.SetDefaultRoute(route.device, route.gateway, route.family))
+    for before in baseline.default_routes if baseline is not None else []:
+        if before.device in released and all(route.family != before.family for route in wanted):
+            current = state.default_route(before.family)
+            if current is None or (current.device, current.gateway) != (before.device, before.gateway):
+                steps.append(a.SetDefaultRoute(before.device, before.gateway, before.family))
     return steps
 
 

@@ -4,8 +4,8 @@ Backends fill it (from `ip -j`, netlink or memory); everything else reads it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 DeviceKind = Literal["nic", "bridge", "bond", "vlan", "ovs", "other"]
 
@@ -95,3 +95,33 @@ class Features:
             "ovs": self.ovs,
             "dhcp_client": self.dhcp_client,
         }
+
+
+def state_to_dict(state: HostState) -> dict[str, Any]:
+    """For the transaction journal: the kernel as it was before a change."""
+    return {
+        "hostname": state.hostname,
+        "devices": {name: asdict(device) for name, device in state.devices.items()},
+        "default_routes": [asdict(route) for route in state.default_routes],
+        "dhcp4": sorted(state.dhcp4),
+        "dhcp6": sorted(state.dhcp6),
+        "autoconf6": sorted(state.autoconf6),
+        "nameservers": list(state.nameservers),
+    }
+
+
+def state_from_dict(data: dict[str, Any]) -> HostState:
+    devices = {}
+    for name, raw in data.get("devices", {}).items():
+        fields = dict(raw)
+        fields["addresses"] = [Address(**addr) for addr in fields.get("addresses", [])]
+        devices[name] = Device(**fields)
+    return HostState(
+        hostname=data.get("hostname", ""),
+        devices=devices,
+        default_routes=[Route(**route) for route in data.get("default_routes", [])],
+        dhcp4=set(data.get("dhcp4", [])),
+        dhcp6=set(data.get("dhcp6", [])),
+        autoconf6=set(data.get("autoconf6", [])),
+        nameservers=list(data.get("nameservers", [])),
+    )
