@@ -1,4 +1,9 @@
-"""Test/demo lab: hosts made of network namespaces on one bridge, with DNS, DHCP and RA (see lab.py)."""
+"""Test/demo lab: hosts made of network namespaces on one bridge, with DNS, DHCPv4/v6 and RA.
+
+Usage (root only; layout as in lab.md §7): ``lab = Lab(prefix="nl", net=77, n=2, nics=3).up()``, then
+``lab.exec("h1", ...)``, ``lab.resolver()``, ``lab.start_agent("h1", [...])``, and ``lab.down()``, which
+also works from the prefix alone (another process, a failed up).
+"""
 
 from dcnet.lab.lab import Lab
 from dcnet.lab.topology import LabError, LabHost

@@ -42,7 +42,9 @@ def dnsmasq_argv(net: int, state: Path) -> list[str]:
     --dhcp-range (v4)                10.NET.200.10-250, /16, short lease
     --dhcp-range (v6) ...,slaac      stateful DHCPv6 pool fdNET::c8:10-ff AND the A bit in the RA for fdNET::/64,
                                      so one prefix gives both a SLAAC address and a DHCPv6 lease
-    --enable-ra --ra-param           router advertisements on labbr every RA_INTERVAL s
+    --enable-ra --ra-param           router advertisements on labbr every RA_INTERVAL s, router lifetime 0:
+                                     the lab has no upstream, so it announces prefixes but no default route
+    --dhcp-option=option:router      (empty) for the same reason no DHCPv4 router option
     --dhcp-authoritative             answer REQUESTs for unknown leases at once (faster re-runs)
     --user/--group=root              read/write the state dir without privilege games
     """
@@ -65,7 +67,8 @@ def dnsmasq_argv(net: int, state: Path) -> list[str]:
         f"--dhcp-range={lo4},{hi4},{mask},{LEASE_SECONDS}s",
         f"--dhcp-range={lo6},{hi6},slaac,{PREFIXLEN6},{LEASE_SECONDS}s",
         "--enable-ra",
-        f"--ra-param={BRIDGE},{RA_INTERVAL}",
+        f"--ra-param={BRIDGE},{RA_INTERVAL},0",
+        "--dhcp-option=option:router",
         "--dhcp-authoritative",
         f"--dhcp-leasefile={state / 'dnsmasq.leases'}",
         f"--pid-file={state / 'pids' / 'dnsmasq.pid'}",

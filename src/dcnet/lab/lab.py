@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ import dns.resolver
 
 from dcnet.lab import agents, dhcp, inventory, procs, topology
 from dcnet.lab import dns as labdns
-from dcnet.lab.run import ip_batch, ip_json, netns_exec, run
+from dcnet.lab.run import ip_batch, ip_json, netns_exec, root_addresses, run
 from dcnet.lab.teardown import MARKER, Removed, teardown
 from dcnet.lab.topology import LabError, LabHost
 
@@ -81,7 +82,7 @@ class Lab:
 
     @property
     def dns_server(self) -> str:
-        """ "addr:port" of the lab DNS, reachable from the root namespace (udp and tcp)."""
+        """The lab DNS as "addr:port", reachable from the root namespace over udp and tcp."""
         return f"{topology.dns_ipv4(self.net)}:{labdns.DNS_PORT}"
 
     @property
@@ -106,6 +107,7 @@ class Lab:
             raise LabError(f"missing tools: {', '.join(missing)} (apt-get install iproute2 dnsmasq-base ethtool)")
         t0 = time.monotonic()
         self.down()
+        self._check_net_is_free()
         self._prepare_state()
         t = time.monotonic()
         self._build_network()
@@ -127,6 +129,14 @@ class Lab:
         self._agents.clear()
         self.timings["down"] = removed.seconds
         return removed
+
+    def _check_net_is_free(self) -> None:
+        """Two labs (or a lab and a real network) on one subnet would silently route to the wrong one."""
+        nets = (ipaddress.ip_network(f"10.{self.net}.0.0/16"), ipaddress.ip_network(f"fd{self.net}::/64"))
+        for dev, addr in root_addresses():
+            ip = ipaddress.ip_address(addr)
+            if any(ip.version == n.version and ip in n for n in nets):
+                raise LabError(f"net {self.net} is already used in the root namespace ({addr} on {dev}); pick another")
 
     def _prepare_state(self) -> None:
         state = self.state_dir
@@ -151,10 +161,13 @@ class Lab:
         ip_batch(
             [
                 f"netns add {topology.switch_ns(p)}",
-                *topology.uplink_batch(p, net),
+                topology.uplink_create(p),
                 *topology.netns_batch(p, self.n, self.nics),
             ]
         )
+        for path, value in topology.uplink_sysctls(p).items():
+            Path(path).write_text(value)
+        ip_batch(topology.uplink_config(p, net))
         # 2. switch ns: bridge, DNS/DHCP addresses, all ports attached and up
         ip_batch(topology.switch_batch(p, net, self.n, self.nics), netns=topology.switch_ns(p))
         run(["ethtool", "-K", self.engine_dev, "tx", "off"])
@@ -238,6 +251,11 @@ class Lab:
             fh.write(res.stdout + res.stderr)
         if res.returncode != 0:
             raise LabError(f"{what} got no lease (see {log})")
+        # dhclient's parent exits when the worker reports the lease; the worker writes its PID file just after
+        pid_file = self.state_dir / "pids" / f"{dhcp.tag(h.name, nic, v6)}.pid"
+        deadline = time.monotonic() + 5
+        while procs.read_pid(pid_file) is None and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def dhcp_release(self, host: str | LabHost, nic: str, *, v6: bool = False) -> None:
         """dhclient -r: releases the lease, removes the address and stops the background client."""
@@ -280,13 +298,27 @@ class Lab:
     # --- agents -----------------------------------------------------------------------------------------
 
     def start_agent(
-        self, host: str | LabHost, argv_tail: Sequence[str] = (), env: Mapping[str, str] | None = None
+        self,
+        host: str | LabHost,
+        argv_tail: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        *,
+        private_resolv_conf: bool = True,
     ) -> int:
-        """Start `python -m dcnet.agent.main ARGV_TAIL` in the host's namespace; returns its PID."""
+        """Start `python -m dcnet.agent.main ARGV_TAIL` in the host's namespace; returns its PID.
+
+        With private_resolv_conf (default) the agent sees STATE/resolv/<host>.conf (the lab DNS) as
+        /etc/resolv.conf, so DHCP clients it runs cannot change the machine's file.
+        """
         h = self.host(host)
         if self.agent_pid(h) is not None:
             raise LabError(f"{h.name}: agent already running (pid {self.agent_pid(h)})")
-        popen = agents.spawn(self.python, h.netns, argv_tail, env, self.agent_log(h))
+        resolv = None
+        if private_resolv_conf:
+            resolv = self.state_dir / "resolv" / f"{h.name}.conf"
+            resolv.parent.mkdir(exist_ok=True)
+            resolv.write_text((self.state_dir / "resolv.conf").read_text())
+        popen = agents.spawn(self.python, h.netns, argv_tail, env, self.agent_log(h), resolv)
         self._agents[h.name] = popen
         procs.write_pid(self.state_dir / "pids", f"agent-{h.name}", popen.pid)
         return popen.pid

@@ -86,3 +86,8 @@ def root_link_names() -> list[str]:
 def netns_pids(netns: str) -> list[int]:
     res = run(["ip", "netns", "pids", netns], check=False)
     return [int(p) for p in res.stdout.split() if p.isdigit()]
+
+
+def root_addresses() -> list[tuple[str, str]]:
+    """(device, address) of every address in the root namespace: what a new lab must not collide with."""
+    return [(link["ifname"], a["local"]) for link in ip_json("addr") for a in link.get("addr_info", [])]

@@ -172,15 +172,25 @@ def host_batch(net: int, i: int, nics: int) -> list[str]:
     return lines
 
 
-def uplink_batch(prefix: str, net: int) -> list[str]:
-    """Root-namespace `ip -batch`: the engine's only device, its peer created inside the switch ns."""
+def uplink_create(prefix: str) -> str:
+    """Root-namespace `ip -batch` line: the engine's only device, its peer created inside the switch ns."""
+    return f"link add {uplink_dev(prefix)} type veth peer name {UPLINK_PEER} netns {switch_ns(prefix)}"
+
+
+def uplink_config(prefix: str, net: int) -> list[str]:
+    """Addresses and link up for the uplink, run after its RA sysctls are off (see uplink_sysctls)."""
     up = uplink_dev(prefix)
     return [
-        f"link add {up} type veth peer name {UPLINK_PEER} netns {switch_ns(prefix)}",
         f"addr add {engine_ipv4(net)}/{PREFIXLEN4} dev {up}",
         f"addr add {engine_ipv6(net)}/{PREFIXLEN6} dev {up} nodad",
         f"link set {up} up",
     ]
+
+
+def uplink_sysctls(prefix: str) -> dict[str, str]:
+    """/proc/sys paths -> values: the lab's RAs must not give the machine a SLAAC address or a default route."""
+    base = f"/proc/sys/net/ipv6/conf/{uplink_dev(prefix)}"
+    return {f"{base}/accept_ra": "0", f"{base}/autoconf": "0"}
 
 
 def initial_records(net: int, hosts: list[LabHost]) -> dict[str, list[str]]:

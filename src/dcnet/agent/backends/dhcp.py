@@ -1,8 +1,5 @@
-"""DHCP through the system's client (ISC dhclient), one process per device and family.
-
-dhclient-script rewrites /etc/resolv.conf; the agent must never touch the machine's resolver from a
-lease, so each client runs in a private mount namespace where /etc/resolv.conf is bind-mounted from the
-agent's run directory (`unshare --mount`)."""
+"""DHCP through the system's client (ISC dhclient), one process per device and family, running our own
+script (see dhclient_script) so a lease never rewrites the machine's /etc/resolv.conf."""
 
 from __future__ import annotations
 
@@ -16,6 +13,7 @@ import time
 from pathlib import Path
 
 from dcnet.agent.backend import BackendError
+from dcnet.agent.backends.dhclient_script import CONFIG, SCRIPT
 
 log = logging.getLogger("dcnet.agent.dhcp")
 
@@ -24,10 +22,16 @@ class DhcpClients:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
         run_dir.mkdir(parents=True, exist_ok=True)
+        self.script = run_dir / "dhclient-script"
+        self.config = run_dir / "dhclient.conf"
+        if not self.script.exists() or self.script.read_text() != SCRIPT:
+            self.script.write_text(SCRIPT)
+            self.script.chmod(0o755)
+        self.config.write_text(CONFIG)
 
     @staticmethod
     def available() -> bool:
-        return shutil.which("dhclient") is not None and shutil.which("unshare") is not None
+        return shutil.which("dhclient") is not None
 
     def _files(self, device: str, family: int) -> tuple[Path, Path]:
         return self.run_dir / f"dhclient{family}-{device}.pid", self.run_dir / f"dhclient{family}-{device}.leases"
@@ -45,15 +49,12 @@ class DhcpClients:
         if not self.available():
             raise BackendError("no DHCP client on this host (install isc-dhcp-client)")
         pid_file, lease_file = self._files(device, family)
-        resolv = self.run_dir / "resolv.conf"
-        resolv.touch()
-        command = ["dhclient", f"-{family}", "-nw", "-pf", str(pid_file), "-lf", str(lease_file), device]
-        wrapped = [
-            "unshare", "--mount", "--propagation", "private", "sh", "-c",
-            'mount --bind "$0" /etc/resolv.conf && exec "$@"', str(resolv), *command,
+        command = [
+            "dhclient", f"-{family}", "-nw", "-sf", str(self.script), "-cf", str(self.config),
+            "-pf", str(pid_file), "-lf", str(lease_file), device,
         ]  # fmt: skip
         log.info("starting %s", " ".join(command))
-        result = subprocess.run(wrapped, capture_output=True, text=True, timeout=30)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30, start_new_session=True)
         if result.returncode != 0:
             raise BackendError(f"dhclient -{family} on {device} failed: {result.stderr.strip()}")
 
