@@ -70,7 +70,8 @@ class StateDir:
 
     def end_transaction(self, outcome: dict[str, Any]) -> None:
         """Record the outcome first, then drop the journal (a crash between the two repeats nothing)."""
-        history = [entry for entry in self.history() if entry.get("requestId") != outcome.get("requestId")]
+        request_id = outcome.get("requestId")
+        history = [entry for entry in self.history() if request_id is None or entry.get("requestId") != request_id]
         history.append(outcome)
         self._write_json("history.json", history[-HISTORY_SIZE:])
         journal = self.path("transaction.json")

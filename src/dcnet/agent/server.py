@@ -66,8 +66,10 @@ class AgentApp:
         if isinstance(body, list):
             if not body:
                 return JSONResponse(_error(None, errors.error_object(errors.INVALID_REQUEST, "empty batch")))
-            answers = await asyncio.gather(*(self.one(item) for item in body))
-            return JSONResponse([answer for answer in answers if answer is not None])
+            answers = [
+                answer for answer in await asyncio.gather(*(self.one(item) for item in body)) if answer is not None
+            ]
+            return JSONResponse(answers) if answers else Response(status_code=204)
         answer = await self.one(body)
         return JSONResponse(answer) if answer is not None else Response(status_code=204)
 
@@ -75,6 +77,11 @@ class AgentApp:
         if not isinstance(call, dict) or call.get("jsonrpc") != "2.0" or not isinstance(call.get("method"), str):
             return _error(None, errors.error_object(errors.INVALID_REQUEST, "Invalid Request"))
         call_id, method, params = call.get("id"), call["method"], call.get("params", {})
+        notification = "id" not in call  # `"id": null` is a request (JSON-RPC 2.0 §4)
+        answer = await self._answer(call_id, method, params)
+        return None if notification else answer
+
+    async def _answer(self, call_id: Any, method: str, params: Any) -> dict[str, Any]:
         if not isinstance(params, dict):
             return _error(call_id, errors.error_object(errors.INVALID_PARAMS, "params must be an object (named)"))
         handler = self.handlers.get(method)
@@ -94,8 +101,6 @@ class AgentApp:
             return _error(
                 call_id, errors.error_object(int(Code.GENERAL), f"{method}: internal error; see the agent log")
             )
-        if call_id is None:
-            return None  # a notification
         return {"jsonrpc": "2.0", "id": call_id, "result": result}
 
     async def _blocking(self, function: Callable[[], Any]) -> Any:

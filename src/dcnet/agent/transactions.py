@@ -89,9 +89,9 @@ class NetworkService:
         requested_networks = {name: canonical.canonical_network(name, raw) for name, raw in networks.items()}
         requested_bonds = {name: canonical.canonical_bond(name, raw) for name, raw in bondings.items()}
         previous = self.state_dir.running()
-        desired = validation.merge(previous, requested_networks, requested_bonds)
         baseline = self.backend.query()
-        validation.validate(desired, baseline, self.features)
+        desired = validation.merge(previous, requested_networks, requested_bonds, baseline)
+        validation.validate(desired, baseline, self.features, previous)
         tx_log.info("setupNetworks: networks=%s bondings=%s options=%s", networks, bondings, opts.model_dump())
         started = self.clock()
         record = self._begin(opts, previous, desired, baseline)

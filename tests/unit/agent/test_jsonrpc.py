@@ -233,20 +233,11 @@ def test_notification_produces_no_answer(client: TestClient, app: AgentApp) -> N
     assert app.service._confirmed_at > float("-inf")  # it was executed all the same
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: JSON-RPC 2.0 §4.1 — the server MUST NOT reply to a notification, even when it fails; the agent "
-    "answers a failing notification (here an unknown method) with an error object carrying id null",
-)
 def test_failing_notification_produces_no_answer(client: TestClient) -> None:
     response = client.post(PATH, json={"jsonrpc": "2.0", "method": "Host.nope"})
     assert response.content == b""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: JSON-RPC 2.0 §6 — a batch of notifications only must get no body at all, not an empty array",
-)
 def test_batch_of_notifications_produces_no_answer(client: TestClient) -> None:
     response = client.post(
         PATH, json=[{"jsonrpc": "2.0", "method": verbs.PING2}, {"jsonrpc": "2.0", "method": verbs.PING2}]
@@ -254,11 +245,6 @@ def test_batch_of_notifications_produces_no_answer(client: TestClient) -> None:
     assert response.content == b""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: JSON-RPC 2.0 §4 — a request with "id": null is a request, not a notification (only a missing id '
-    "makes a notification); the agent treats it as a notification and sends nothing back",
-)
 def test_request_with_null_id_is_answered(client: TestClient) -> None:
     response = client.post(PATH, json={"jsonrpc": "2.0", "method": verbs.PING2, "id": None})
     assert response.status_code == 200

@@ -140,12 +140,6 @@ ROLLBACK_SCENARIOS = [
         },
         {},
         id="default-route-moved-to-a-wrong-gateway",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="BUG: after the rollback the host has NO default route: the change moved it from eth0 (unmanaged, "
-            "not part of the change) to red, the rollback deletes red with its route, and planning restores baseline "
-            "routes only on released devices",
-        ),
     ),
 ]
 

@@ -38,8 +38,9 @@ def request(
     """What the agent does before touching anything: canonicalize, merge into the running config, validate."""
     requested_networks = {name: canonical.canonical_network(name, raw) for name, raw in (networks or {}).items()}
     requested_bonds = {name: canonical.canonical_bond(name, raw) for name, raw in (bonds or {}).items()}
-    merged = validation.merge(running or NetConfig(), requested_networks, requested_bonds)
-    validation.validate(merged, state if state is not None else sim_host(), features)
+    host = state if state is not None else sim_host()
+    merged = validation.merge(running or NetConfig(), requested_networks, requested_bonds, host)
+    validation.validate(merged, host, features, running)
     return merged
 
 

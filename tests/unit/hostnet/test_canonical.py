@@ -143,11 +143,6 @@ def test_network_canonicalization_refusal(raw: dict[str, Any], code: Code, fragm
     assert "net1" in info.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: hostQos is a documented setupNetworks attribute (reference §3.1) but NetworkAttrs forbids it: "
-    "canonical_network refuses it with 21 'Extra inputs are not permitted'",
-)
 def test_documented_hostQos_attribute_is_accepted() -> None:
     canonical_network("net1", {"nic": "eth1", "hostQos": {"out": {"ls": {"m2": 100}, "ul": {"m2": 1000}}}})
 
@@ -167,11 +162,6 @@ def test_bond_remove_is_normalized(value: Any) -> None:
     assert canonical_bond("bond0", {"remove": value}).remove is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a bond without 'nics' must fail with 23 ERR_BAD_NIC 'Missing nics attribute' (reference §3.3 "
-    "'21 / 23'; VDSM raises ERR_BAD_NIC); canonical_bond raises 25 BAD_BONDING",
-)
 def test_bond_without_nics_is_refused_with_code_21_or_23() -> None:
     with pytest.raises(SetupError) as info:
         canonical_bond("bond0", {"options": "mode=1"})
@@ -227,11 +217,6 @@ def _service(tmp_path: Path, backend: SimBackend) -> NetworkService:
     return NetworkService(backend, StateDir(tmp_path / "state"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reference §3.2 'nameservers default: current host servers for a non-DHCP default-route network'; "
-    "the agent stores [] instead of the host's servers",
-)
 def test_nameservers_default_to_host_servers_on_a_static_default_route_network(tmp_path: Path) -> None:
     state = sim_host(gateway="192.0.2.1")
     state.nameservers = ["192.0.2.53"]
@@ -267,11 +252,6 @@ def test_nameservers_stay_empty_where_the_host_servers_do_not_apply(tmp_path: Pa
     assert service.state_dir.running().networks["net1"].nameservers == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reference §3.2 'a bond referenced by a network but absent from bondings is added with its current "
-    "slaves/options'; merge leaves the kernel bond out of the running config",
-)
 def test_bond_referenced_but_not_requested_is_added_with_its_current_slaves(tmp_path: Path) -> None:
     state = sim_host()
     state.devices["bond7"] = Device(

@@ -176,10 +176,6 @@ def test_extra_fields_per_map(caps: dict[str, Any], section: str, name: str, exp
     assert {key: entry.get(key) for key in expected} == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reference §2 lists bridges[].opts (sysfs bridge options) and bondings[].speed; the report has neither",
-)
 @pytest.mark.parametrize(("section", "name", "field"), [("bridges", "red", "opts"), ("bondings", "bond0", "speed")])
 def test_reference_fields_missing_from_the_report(caps: dict[str, Any], section: str, name: str, field: str) -> None:
     assert field in caps[section][name]

@@ -77,12 +77,12 @@ def test_vlan_network_on_a_new_bond_creates_bond_then_vlan_then_bridge() -> None
         a.SetMaster("eth1", "bond0"),
         a.SetMaster("eth2", "bond0"),
         a.SetMaster("bond0.100", "red"),
-        a.SetUp("bond0"),
-        a.SetUp("bond0.100"),
-        a.SetUp("red"),
         a.SetAutoconf("bond0", False),
         a.SetAutoconf("bond0.100", False),
         a.SetAutoconf("red", False),
+        a.SetUp("bond0"),
+        a.SetUp("bond0.100"),
+        a.SetUp("red"),
     ]
 
 
@@ -92,11 +92,11 @@ def test_management_address_moves_from_the_nic_to_a_new_bridge() -> None:
         a.CreateBridge("mgmt", "52:54:00:00:01:00", False),  # eth0's MAC
         a.SetMtu("mgmt", 1500),
         a.SetMaster("eth0", "mgmt"),
+        a.SetAutoconf("mgmt", False),  # before the link is up: no stray SLAAC address
         a.SetUp("mgmt"),
         a.AddAddress("mgmt", MGMT_CIDR),
+        a.SetDefaultRoute("mgmt", GATEWAY, 4),  # the new route exists before the old address goes
         a.DeleteAddress("eth0", MGMT_CIDR),
-        a.SetAutoconf("mgmt", False),
-        a.SetDefaultRoute("mgmt", GATEWAY, 4),
     ]
 
 
@@ -376,11 +376,6 @@ def test_only_devices_dcnet_created_are_deleted(old: NetConfig, new: NetConfig) 
     assert deleted <= created_devices(old)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a bridged network named like an existing nic ('eth2') plans DeleteDevice('eth2') — the 'same name, "
-    "wrong kind' branch of _create deletes a device dcnet never created (validation does not refuse the name)",
-)
 def test_a_bridge_name_taken_by_an_unmanaged_nic_never_deletes_that_nic() -> None:
     steps = plan(sim_host(), NetConfig(), config({"eth2": {"nic": "eth1"}}))
     assert a.DeleteDevice("eth2") not in steps
@@ -657,22 +652,11 @@ DEFAULT_ON_ETH1 = {
             NetConfig(),
             config({"red": DEFAULT_ON_ETH1}),
             id="new-network-takes-the-default-route-from-unmanaged-eth0",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: rolling back a change that moved the default route from an unmanaged device (eth0, not "
-                "part of the change) to a new network leaves the host WITHOUT a default route: _routes only restores "
-                "baseline routes of *released* devices, and eth0 was never managed",
-            ),
         ),
         pytest.param(
             config({"red": {**DEFAULT_ON_ETH1, "defaultRoute": False}}),
             config({"red": DEFAULT_ON_ETH1}),
             id="existing-network-takes-the-default-route-from-unmanaged-eth0",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: rolling back 'red takes the default route' leaves the default route on red (the "
-                "rolled-back change stays in the kernel): the baseline route on unmanaged eth0 is never restored",
-            ),
         ),
     ],
 )
@@ -716,8 +700,8 @@ def test_rollback_baseline_steps_for_an_adopted_address() -> None:
     assert plan(backend.query(), new, NetConfig(), baseline) == [
         a.SetMaster("eth0", None),
         a.AddAddress("eth0", MGMT_CIDR),
-        a.DeleteAddress("mgmt", MGMT_CIDR),
         a.SetDefaultRoute("eth0", GATEWAY, 4),
+        a.DeleteAddress("mgmt", MGMT_CIDR),
         a.DeleteDevice("mgmt"),
     ]
 

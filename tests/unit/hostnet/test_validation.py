@@ -100,12 +100,6 @@ def test_bond_known_options_are_accepted(options: str) -> None:
     request(bonds={"bond0": {"nics": ["eth1", "eth2"], "options": options}})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reference §3.3 'unknown or bad bond option → 25' (VDSM: \"'x' is not a valid bonding option\", "
-    "'Error parsing bonding options'); validation only checks mode, any other option or garbage is accepted and "
-    "only fails later in the kernel",
-)
 @pytest.mark.parametrize(
     "options",
     [
@@ -205,11 +199,6 @@ def test_address_does_not_parse_or_is_incomplete_22(attrs: dict[str, Any], fragm
     expect(Code.BAD_ADDR, fragment, {"red": {"nic": "eth1", **attrs}})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: static IPv4 = ipaddr + (netmask | prefix) (reference §3.1); VDSM refuses ipaddr without netmask "
-    "with 22 'Must specify netmask'; dcnet silently configures a /32",
-)
 def test_ipaddr_without_netmask_or_prefix_22() -> None:
     expect(Code.BAD_ADDR, "netmask", {"red": {"nic": "eth1", "ipaddr": "192.0.2.10"}})
 
@@ -364,11 +353,6 @@ def test_bridgeless_network_name_is_not_a_device_name(name: str) -> None:
     request({name: {"nic": "eth1", "bridged": False}})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a bridged network named like an existing non-bridge device (here the nic eth2) is accepted; the "
-    "planner then emits DeleteDevice(eth2) for the 'wrong kind' device and would delete an unmanaged nic",
-)
 def test_bridged_network_named_like_an_existing_nic_27() -> None:
     expect(Code.BAD_BRIDGE, "eth2", {"eth2": {"nic": "eth1"}})
 
@@ -453,22 +437,11 @@ def test_nic_already_port_of_an_unmanaged_device_24() -> None:
     expect(Code.USED_NIC, "nic eth1 is already a port of virbr0", {"red": {"nic": "eth1"}}, state=state)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reference §3.3 'a nic used ... as bond slave ... (or slave of an unmanaged VLAN) → 24': a nic carrying "
-    "an unmanaged VLAN device is accepted as a bond slave",
-)
 def test_bond_slave_carrying_an_unmanaged_vlan_24() -> None:
     state = host_with(Device("eth2.50", "vlan", vlan_base="eth2", vlan_id=50))
     expect(Code.USED_NIC, "eth2", {}, {"bond0": {"nics": ["eth2", "eth3"]}}, state=state)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: removing a network and attaching another to the same nic in one call is refused with 24: "
-    "_check_southbound sees eth1's kernel master 'red' (the bridge being removed) and does not know the request "
-    "removes it (validate() never sees the previous running config)",
-)
 def test_swapping_networks_on_a_nic_in_one_request_is_accepted() -> None:
     running = config({"red": {"nic": "eth1"}})
     state = sim_host()
@@ -478,11 +451,6 @@ def test_swapping_networks_on_a_nic_in_one_request_is_accepted() -> None:
     assert set(merged.networks) == {"blue"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: breaking a bond and moving its network to a former slave in one call is refused with 24 "
-    "('eth1 is already a port of bond0') although the same request removes bond0",
-)
 def test_removing_a_bond_and_using_its_former_slave_in_one_request_is_accepted() -> None:
     running = config({"red": {"bonding": "bond0"}}, {"bond0": TWO_SLAVES})
     state = sim_host()
@@ -580,12 +548,6 @@ def test_default_route_request_keeps_the_holder_when_nobody_else_takes_it() -> N
     assert (merged.networks["red"].defaultRoute, merged.networks["blue"].defaultRoute) == (True, False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: moving the default route away from a network that has nameservers fails with 21: merge re-sends the "
-    "previous holder with defaultRoute=false but keeps its nameservers, which validate then refuses "
-    "('nameservers are only allowed on the default route network')",
-)
 def test_default_route_moves_away_from_a_holder_with_nameservers() -> None:
     running = config({"red": {**STATIC_A, "defaultRoute": True, "nameservers": ["192.0.2.53"]}})
     merged = request({"blue": {**STATIC_B, "defaultRoute": True}}, running=running)

@@ -66,7 +66,7 @@ def canonical_bond(name: str, raw: dict[str, Any]) -> BondAttrs:
     if _bool(data.get("remove", False), f"{name}.remove"):
         return BondAttrs(remove=True)
     if "nics" not in data:
-        raise SetupError(Code.BAD_BONDING, f"bond {name}: Missing nics attribute")
+        raise SetupError(Code.BAD_NIC, f"bond {name}: Missing nics attribute")
     try:
         return BondAttrs.model_validate(data)
     except ValidationError as exc:

@@ -62,11 +62,16 @@ def report(state: HostState, running: NetConfig, features: Features, *, dirty: b
                 "active_slave": device.active_slave or "",
                 "opts": dict(device.bond_options, **({"mode": device.bond_mode} if device.bond_mode else {})),
                 "switch": "legacy",
+                "speed": device.speed or 0,
             }
         elif device.kind == "vlan":
             vlans[name] = fields | {"iface": device.vlan_base or "", "vlanid": device.vlan_id}
         elif device.kind == "bridge":
-            bridges[name] = fields | {"ports": state.ports_of(name), "stp": "on" if device.stp else "off"}
+            bridges[name] = fields | {
+                "ports": state.ports_of(name),
+                "stp": "on" if device.stp else "off",
+                "opts": {"stp_state": "1" if device.stp else "0"},
+            }
     networks: dict[str, Any] = {}
     for name, attrs in sorted(running.networks.items()):
         top = attrs.top_device(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,6 +34,7 @@ class NetworkAttrs(BaseModel):
     nameservers: list[str] = Field(default_factory=list)
     switch: SwitchName = "legacy"
     custom: dict[str, str] = Field(default_factory=dict)
+    hostQos: dict[str, Any] | None = None  # accepted and kept; applied by the host QoS feature
     remove: bool = False
 
     @property

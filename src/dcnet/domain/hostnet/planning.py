@@ -35,10 +35,12 @@ def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState |
     steps += _mtus(state, wanted, released)
     steps += _masters(state, wanted, managed, old)
     steps += _stp(state, wanted)
+    steps += _autoconf(state, wanted, managed, baseline)  # before links come up: no stray SLAAC address
     steps += [a.SetUp(name) for name in _by_depth(wanted) if not _is_up(state, name)]
-    steps += _addresses(state, wanted, managed, old, released)
-    steps += _autoconf(state, wanted, managed, baseline)
-    steps += _routes(state, new, released, baseline)
+    adds, deletes = _addresses(state, wanted, managed, old, released)
+    steps += adds
+    steps += _routes(state, new, released, baseline)  # the new default route exists before the old address goes
+    steps += deletes
     steps += [a.StartDhcp(d.name, 4) for d in wanted.values() if d.dhcp4 and d.name not in state.dhcp4]
     steps += [a.StartDhcp(d.name, 6) for d in wanted.values() if d.dhcp6 and d.name not in state.dhcp6]
     steps += _delete(state, wanted, old)
@@ -75,6 +77,8 @@ def _create(state: HostState, wanted: dict[str, DesiredDevice]) -> list[a.Action
         if current is not None and current.kind == device.kind:
             continue
         if current is not None:
+            if current.kind not in ("bridge", "vlan", "bond"):
+                continue  # never delete a device dcnet cannot have made (validation refuses such names)
             steps.append(a.DeleteDevice(name))  # same name, wrong kind (e.g. a VLAN whose base changed)
         if device.kind == "bond":
             steps.append(a.CreateBond(name, dict(device.bond_options)))
@@ -143,7 +147,7 @@ def _stp(state: HostState, wanted: dict[str, DesiredDevice]) -> list[a.Action]:
 
 def _addresses(
     state: HostState, wanted: dict[str, DesiredDevice], managed: set[str], old: NetConfig, released: dict[str, Device]
-) -> list[a.Action]:
+) -> tuple[list[a.Action], list[a.Action]]:
     adds: list[a.Action] = []
     deletes: list[a.Action] = []
     for name in sorted(managed):
@@ -167,7 +171,7 @@ def _addresses(
                 continue
             if cidr not in device.static:
                 deletes.append(a.DeleteAddress(name, cidr))
-    return adds + deletes
+    return adds, deletes
 
 
 def _dynamic6(device: DesiredDevice) -> bool:
@@ -209,7 +213,7 @@ def _routes(
         if current is None or (current.device, current.gateway) != (route.device, route.gateway):
             steps.append(a.SetDefaultRoute(route.device, route.gateway, route.family))
     for before in baseline.default_routes if baseline is not None else []:
-        if before.device in released and all(route.family != before.family for route in wanted):
+        if before.device in state.devices and all(route.family != before.family for route in wanted):
             current = state.default_route(before.family)
             if current is None or (current.device, current.gateway) != (before.device, before.gateway):
                 steps.append(a.SetDefaultRoute(before.device, before.gateway, before.family))

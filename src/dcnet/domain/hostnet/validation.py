@@ -10,14 +10,52 @@ import re
 
 from dcnet.domain.hostnet.codes import Code, SetupError
 from dcnet.domain.hostnet.config import BondAttrs, NetConfig, NetworkAttrs
+from dcnet.domain.hostnet.desired import created_devices
 from dcnet.domain.hostnet.state import Features, HostState
 
 _BOND_NAME = re.compile(r"bond\w+")
 _MTU_MIN, _MTU_MAX = 68, 65535
+_BOND_OPTIONS = frozenset(
+    [
+        "mode",
+        "miimon",
+        "updelay",
+        "downdelay",
+        "use_carrier",
+        "xmit_hash_policy",
+        "lacp_rate",
+        "ad_select",
+        "primary",
+        "primary_reselect",
+        "fail_over_mac",
+        "arp_interval",
+        "arp_ip_target",
+        "arp_validate",
+        "arp_all_targets",
+        "all_slaves_active",
+        "min_links",
+        "num_grat_arp",
+        "num_unsol_na",
+        "resend_igmp",
+        "tlb_dynamic_lb",
+        "packets_per_slave",
+        "ad_actor_sys_prio",
+        "ad_user_port_key",
+        "ad_actor_system",
+        "lp_interval",
+        "peer_notif_delay",
+    ]
+)
 
 
-def merge(running: NetConfig, networks: dict[str, NetworkAttrs], bonds: dict[str, BondAttrs]) -> NetConfig:
-    """The running config after the request: removals applied, the default route moved to its new holder."""
+def merge(
+    running: NetConfig,
+    networks: dict[str, NetworkAttrs],
+    bonds: dict[str, BondAttrs],
+    state: HostState | None = None,
+) -> NetConfig:
+    """The running config after the request: removals applied, the default route (and its name servers)
+    moved to its new holder, VDSM's defaults from the host filled in (reference §3.2)."""
     for name, attrs in networks.items():
         if attrs.remove and name not in running.networks:
             raise SetupError(Code.BAD_BRIDGE, f"cannot remove network {name}: it does not exist on this host")
@@ -44,18 +82,41 @@ def merge(running: NetConfig, networks: dict[str, NetworkAttrs], bonds: dict[str
     if takers:
         for name, attrs in result.networks.items():
             if name != takers[0] and attrs.defaultRoute:
-                result.networks[name] = attrs.model_copy(update={"defaultRoute": False})
+                result.networks[name] = attrs.model_copy(update={"defaultRoute": False, "nameservers": []})
+    if state is not None:
+        _host_defaults(result, networks, state)
     _check_bond_removals(result, bonds)
     return result
 
 
-def validate(config: NetConfig, state: HostState, features: Features) -> None:
-    """Raises SetupError with the reference's code for the first broken rule."""
+def _host_defaults(result: NetConfig, networks: dict[str, NetworkAttrs], state: HostState) -> None:
+    """A static default-route network keeps the host's name servers unless told otherwise; a kernel bond a
+    network uses becomes part of the config with its current slaves and options."""
+    for name, attrs in networks.items():
+        if attrs.remove or name not in result.networks:
+            continue
+        if attrs.defaultRoute and attrs.bootproto != "dhcp" and "nameservers" not in attrs.model_fields_set:
+            result.networks[name] = result.networks[name].model_copy(update={"nameservers": list(state.nameservers)})
+        bond = attrs.bonding
+        device = state.devices.get(bond) if bond else None
+        if bond and bond not in result.bonds and device is not None and device.kind == "bond" and state.ports_of(bond):
+            options = {"mode": device.bond_mode} if device.bond_mode else {}
+            options |= device.bond_options
+            result.bonds[bond] = BondAttrs(
+                nics=state.ports_of(bond), options=" ".join(f"{key}={value}" for key, value in options.items())
+            )
+
+
+def validate(config: NetConfig, state: HostState, features: Features, previous: NetConfig | None = None) -> None:
+    """Raises SetupError with the reference's code for the first broken rule. `previous` (the running config
+    before the request) tells which kernel devices are dcnet's own, so a request may re-use them."""
+    made_before = created_devices(previous or NetConfig())
+    ours = created_devices(config) | made_before
     for name, bond in config.bonds.items():
-        _check_bond(name, bond, state, features)
+        _check_bond(name, bond, state, features, ours)
     used: dict[tuple[str, int | None], str] = {}
     for name, attrs in config.networks.items():
-        _check_network(name, attrs, config, state, features)
+        _check_network(name, attrs, config, state, features, ours, made_before)
         key = (attrs.southbound or f"<bridge {name}>", attrs.vlan)
         if attrs.southbound is not None and key in used:
             raise SetupError(
@@ -70,9 +131,11 @@ def validate(config: NetConfig, state: HostState, features: Features) -> None:
     _check_slaves_exclusive(config)
 
 
-def _check_bond(name: str, bond: BondAttrs, state: HostState, features: Features) -> None:
-    if not _BOND_NAME.fullmatch(name):
-        raise SetupError(Code.BAD_BONDING, f"bond name {name!r} must be 'bond' followed by letters, digits or _")
+def _check_bond(name: str, bond: BondAttrs, state: HostState, features: Features, ours: set[str]) -> None:
+    if not _BOND_NAME.fullmatch(name) or len(name.encode()) > 15:
+        raise SetupError(
+            Code.BAD_BONDING, f"bond name {name!r} must be 'bond' followed by letters, digits or _ (at most 15 bytes)"
+        )
     if bond.switch == "ovs":
         raise SetupError(Code.BAD_PARAMS, f"bond {name}: switch type ovs is not supported by this agent yet")
     if not features.kernel_bond and name not in state.devices:
@@ -85,6 +148,15 @@ def _check_bond(name: str, bond: BondAttrs, state: HostState, features: Features
         device = state.devices.get(nic)
         if device is None or device.kind != "nic":
             raise SetupError(Code.BAD_NIC, f"bond {name}: slave {nic} is not a nic of this host")
+        foreign = [d.name for d in state.devices.values() if d.vlan_base == nic and d.name not in ours]
+        if foreign:
+            raise SetupError(Code.USED_NIC, f"bond {name}: slave {nic} carries VLAN device(s) {', '.join(foreign)}")
+    for item in bond.options.split():
+        key, equals, value = item.partition("=")
+        if not equals or not value:
+            raise SetupError(Code.BAD_BONDING, f"bond {name}: Error parsing bonding options {bond.options!r}")
+        if key not in _BOND_OPTIONS:
+            raise SetupError(Code.BAD_BONDING, f"bond {name}: {key!r} is not a valid bonding option")
     mode = bond.option_map().get("mode", "0")
     known = {
         "0",
@@ -106,7 +178,15 @@ def _check_bond(name: str, bond: BondAttrs, state: HostState, features: Features
         raise SetupError(Code.BAD_BONDING, f"bond {name}: unknown mode {mode!r}")
 
 
-def _check_network(name: str, attrs: NetworkAttrs, config: NetConfig, state: HostState, features: Features) -> None:
+def _check_network(
+    name: str,
+    attrs: NetworkAttrs,
+    config: NetConfig,
+    state: HostState,
+    features: Features,
+    ours: set[str],
+    made_before: set[str],
+) -> None:
     if attrs.switch == "ovs":
         raise SetupError(Code.BAD_PARAMS, f"network {name}: switch type ovs is not supported by this agent yet")
     if attrs.bridged and (
@@ -116,6 +196,11 @@ def _check_network(name: str, attrs: NetworkAttrs, config: NetConfig, state: Hos
             Code.BAD_BRIDGE,
             f"network name {name!r} cannot name a bridge: 1-15 bytes, no ':', '.', blanks, not starting with '-'",
         )
+    existing = state.devices.get(name)
+    if attrs.bridged and existing is not None and name not in made_before and existing.kind != "bridge":
+        raise SetupError(
+            Code.BAD_BRIDGE, f"network name {name!r} is already the name of a {existing.kind} device on this host"
+        )
     if attrs.nic and attrs.bonding:
         raise SetupError(Code.BAD_PARAMS, f"network {name}: give either nic or bonding, not both")
     if not attrs.bridged and attrs.southbound is None:
@@ -124,7 +209,7 @@ def _check_network(name: str, attrs: NetworkAttrs, config: NetConfig, state: Hos
         raise SetupError(Code.BAD_PARAMS, f"network {name}: MTU {attrs.mtu} is out of range {_MTU_MIN}-{_MTU_MAX}")
     if attrs.stp and not attrs.bridged:
         raise SetupError(Code.BAD_PARAMS, f"network {name}: STP needs a bridged network")
-    _check_southbound(name, attrs, config, state)
+    _check_southbound(name, attrs, config, state, ours)
     if attrs.vlan is not None:
         if attrs.southbound is None:
             raise SetupError(Code.BAD_VLAN, f"network {name}: a VLAN needs a nic or a bonding")
@@ -137,13 +222,12 @@ def _check_network(name: str, attrs: NetworkAttrs, config: NetConfig, state: Hos
     _check_addresses(name, attrs)
 
 
-def _check_southbound(name: str, attrs: NetworkAttrs, config: NetConfig, state: HostState) -> None:
+def _check_southbound(name: str, attrs: NetworkAttrs, config: NetConfig, state: HostState, ours: set[str]) -> None:
     if attrs.nic is not None:
         device = state.devices.get(attrs.nic)
         if device is None or device.kind != "nic":
             raise SetupError(Code.BAD_NIC, f"network {name}: nic {attrs.nic} does not exist on this host")
-        managed = {attrs2.top_device(other) for other, attrs2 in config.networks.items()} | set(config.networks)
-        if device.master is not None and device.master not in managed and device.master != name:
+        if device.master is not None and device.master not in ours:
             raise SetupError(Code.USED_NIC, f"network {name}: nic {attrs.nic} is already a port of {device.master}")
     if attrs.bonding is not None and attrs.bonding not in config.bonds:
         device = state.devices.get(attrs.bonding)
@@ -156,6 +240,8 @@ def _check_addresses(name: str, attrs: NetworkAttrs) -> None:
     if attrs.ipaddr is None and (attrs.netmask or attrs.gateway):
         raise SetupError(Code.BAD_ADDR, f"{where}: netmask or gateway given without ipaddr")
     if attrs.ipaddr is not None:
+        if not attrs.netmask:
+            raise SetupError(Code.BAD_ADDR, f"{where}: Must specify netmask (or prefix) with ipaddr")
         if attrs.bootproto == "dhcp":
             raise SetupError(Code.BAD_ADDR, f"{where}: mixing static ip configuration with dhcp is not allowed")
         for field, value in (("ipaddr", attrs.ipaddr), ("gateway", attrs.gateway)):
