@@ -71,3 +71,52 @@ def test_up_with_agents(make_lab: Callable[..., Lab], fake_agent_path: Path) -> 
     assert json.loads(body)["argv"] == ["--demo"]
     assert _cli("down", "--prefix", spec.prefix).returncode == 0
     assert not procs.is_running(pid)
+
+
+def _post(url: str, method: str, context: object = None) -> dict:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    return json.loads(urllib.request.urlopen(request, timeout=5, context=context).read())
+
+
+def _until(probe: Callable[[], dict], timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return probe()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_up_starts_real_agents_waiting_for_enrollment(make_lab: Callable[..., Lab]) -> None:
+    import ssl
+
+    spec = make_lab("r")
+    up = _cli("up", "1", "--prefix", spec.prefix, "--net", str(spec.net))
+    assert up.returncode == 0, up.stderr
+    lab = Lab.attach(prefix=spec.prefix)
+    token_file = lab.state_dir / "agents" / "h1" / "enrollment-token"
+    assert str(token_file) in up.stdout.replace("\n", "")
+    unverified = ssl.create_default_context()
+    unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE
+    url = f"https://{lab.hosts[0].ipv4}:54321/jsonrpc"
+    assert _until(lambda: _post(url, "Host.ping2", unverified))["result"]["status"]["code"] == 0
+    assert _post(url, "Host.getCapabilities", unverified)["error"]["code"] == 403  # not enrolled yet
+    assert token_file.read_text().strip()
+    assert _cli("down", "--prefix", spec.prefix).returncode == 0
+
+
+def test_up_with_insecure_agents_serves_plain_http(make_lab: Callable[..., Lab]) -> None:
+    spec = make_lab("s")
+    up = _cli("up", "1", "--prefix", spec.prefix, "--net", str(spec.net), "--insecure-agents")
+    assert up.returncode == 0, up.stderr
+    lab = Lab.attach(prefix=spec.prefix)
+    url = f"http://{lab.hosts[0].ipv4}:54321/jsonrpc"
+    caps = _until(lambda: _post(url, "Host.getCapabilities"))["result"]
+    assert caps["nics"]["eth0"]["addr"] == lab.hosts[0].ipv4
+    assert _cli("down", "--prefix", spec.prefix).returncode == 0

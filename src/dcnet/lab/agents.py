@@ -20,6 +20,12 @@ AGENT_MODULE = "dcnet.agent.main"
 _BIND_RESOLV = 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
 
 
+def serve_args(state_dir: Path, *, insecure: bool, port: int = 54321) -> list[str]:
+    """The real agent on the real backend: enrollment mode (prints a token) unless `insecure`."""
+    args = ["serve", "--listen", f"[::]:{port}", "--backend", "real", "--state-dir", str(state_dir)]
+    return [*args, "--insecure-dev"] if insecure else args
+
+
 def agent_argv(python: str, netns: str, argv_tail: Sequence[str], resolv_conf: Path | None = None) -> list[str]:
     cmd = ["setsid", python, "-m", AGENT_MODULE, *argv_tail]
     if resolv_conf is not None:

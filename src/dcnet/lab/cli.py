@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dcnet.lab import agents as agent_mod
 from dcnet.lab import procs
 from dcnet.lab.lab import Lab
 from dcnet.lab.run import netns_names
@@ -48,9 +49,12 @@ def up(
     prefix: Prefix = "nl",
     net: Annotated[int, typer.Option("--net", help="10.NET.0.0/16 and fdNET::/64 (10..99)")] = 77,
     nics: Annotated[int, typer.Option("--nics", help="nics per host (eth0 has the static address)")] = 1,
-    agents: Annotated[bool, typer.Option("--agents/--no-agents", help="start dcnet-agent in every host")] = False,
+    agents: Annotated[bool, typer.Option("--agents/--no-agents", help="start dcnet-agent in every host")] = True,
+    insecure_agents: Annotated[
+        bool, typer.Option("--insecure-agents", help="agents in plain-HTTP dev mode instead of waiting for enrollment")
+    ] = False,
     agent_arg: Annotated[
-        list[str] | None, typer.Option("--agent-arg", help="argument for every agent (repeatable)")
+        list[str] | None, typer.Option("--agent-arg", help="replace the agents' arguments (repeatable)")
     ] = None,
     state_dir: StateDir = None,
 ) -> None:
@@ -59,7 +63,10 @@ def up(
         lab = Lab(prefix=prefix, net=net, n=n, nics=nics, state_dir=state_dir).up()
         if agents:
             for h in lab.hosts:
-                lab.start_agent(h, agent_arg or [])
+                agent_dir = lab.state_dir / "agents" / h.name
+                lab.start_agent(h, agent_arg or agent_mod.serve_args(agent_dir, insecure=insecure_agents))
+                if not agent_arg and not insecure_agents:
+                    console.print(f"{h.name}: enrollment token in {agent_dir / 'enrollment-token'}", highlight=False)
     except LabError as exc:
         raise _fail(exc) from None
     _show(lab, running=True)
