@@ -25,17 +25,21 @@ log = logging.getLogger("dcnet.agent")
 
 StateOption = Annotated[Path, typer.Option("--state-dir", help="where the agent keeps configs, journal and keys")]
 BackendOption = Annotated[str, typer.Option("--backend", help="real (Linux netlink) or sim (in memory)")]
+OvsdbOption = Annotated[
+    str | None, typer.Option("--ovsdb", help="Open vSwitch database socket (unix:PATH) for `switch: ovs` networks")
+]
 
 
-def make_backend(kind: str, state_dir: Path) -> Backend:
+def make_backend(kind: str, state_dir: Path, ovsdb: str | None = None) -> Backend:
     if kind == "sim":
         from dcnet.agent.backends.sim import SimBackend
 
         return SimBackend()
     if kind == "real":
         from dcnet.agent.backends.linux import LinuxBackend
+        from dcnet.agent.backends.ovs import OvsSwitch
 
-        return LinuxBackend(state_dir / "run")
+        return LinuxBackend(state_dir / "run", ovs=OvsSwitch(ovsdb) if ovsdb else None)
     raise typer.BadParameter(f"unknown backend {kind!r} (real or sim)", param_hint="--backend")
 
 
@@ -63,12 +67,13 @@ def serve(
     tls_cert: Annotated[Path | None, typer.Option(help="the agent's certificate")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="the agent's key")] = None,
     insecure_dev: Annotated[bool, typer.Option(help="plain HTTP, no client authentication (development)")] = False,
+    ovsdb: OvsdbOption = None,
 ) -> None:
     """Serve the agent. Without certificates (and without --insecure-dev) it waits for enrollment."""
     state = StateDir(state_dir)
     _setup_logging(state_dir)
     host, port = _listen(listen)
-    service = NetworkService(make_backend(backend, state_dir), state)
+    service = NetworkService(make_backend(backend, state_dir, ovsdb), state)
     outcome = service.recover()
     if outcome is not None:
         log.warning("rolled back an unfinished change at start: %s", outcome)
@@ -129,10 +134,10 @@ def _reexec() -> None:
 
 
 @app.command()
-def restore(state_dir: StateOption, backend: BackendOption = "real") -> None:
+def restore(state_dir: StateOption, backend: BackendOption = "real", ovsdb: OvsdbOption = None) -> None:
     """Apply the safe config (what the host runs at boot), rolling back any unfinished change first."""
     _setup_logging(state_dir)
-    service = NetworkService(make_backend(backend, state_dir), StateDir(state_dir))
+    service = NetworkService(make_backend(backend, state_dir, ovsdb), StateDir(state_dir))
     service.restore_safe_config()
     print("dcnet-agent: safe network config restored")
 

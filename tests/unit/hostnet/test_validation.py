@@ -133,8 +133,8 @@ def test_existing_bond_on_a_kernel_without_bonding_support_is_accepted() -> None
     request(bonds={"bond0": TWO_SLAVES}, state=state, features=NO_BOND)
 
 
-def test_bond_switch_ovs_21_not_supported() -> None:
-    expect(Code.BAD_PARAMS, "not supported", bonds={"bond0": {**TWO_SLAVES, "switch": "ovs"}})
+def test_ovs_bond_without_open_vswitch_21() -> None:
+    expect(Code.BAD_PARAMS, "Open vSwitch is not available", bonds={"bond0": {**TWO_SLAVES, "switch": "ovs"}})
 
 
 # --- VLANs -------------------------------------------------------------------------------------------------
@@ -499,15 +499,36 @@ def test_remove_with_custom_is_accepted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("networks", "bonds"),
+    ("networks", "bonds", "fragment"),
     [
-        pytest.param({"red": {"nic": "eth1", "switch": "ovs"}}, {}, id="ovs-network"),
-        pytest.param({"red": {"nic": "eth1"}, "blue": {"nic": "eth2", "switch": "ovs"}}, {}, id="legacy-and-ovs-mixed"),
-        pytest.param({}, {"bond0": {**TWO_SLAVES, "switch": "ovs"}}, id="ovs-bond"),
+        pytest.param({"red": {"nic": "eth1", "switch": "ovs"}}, {}, "Open vSwitch is not available", id="ovs-network"),
+        pytest.param({}, {"bond0": {**TWO_SLAVES, "switch": "ovs"}}, "Open vSwitch is not available", id="ovs-bond"),
     ],
 )
-def test_switch_ovs_21_not_supported(networks: dict[str, Any], bonds: dict[str, Any]) -> None:
-    expect(Code.BAD_PARAMS, "switch type ovs is not supported", networks, bonds)
+def test_switch_ovs_without_open_vswitch_21(networks: dict[str, Any], bonds: dict[str, Any], fragment: str) -> None:
+    expect(Code.BAD_PARAMS, fragment, networks, bonds)
+
+
+OVS_ONLY = Features(kernel_vlan=False, kernel_bond=False, ovs=True, dhcp_client=True)
+
+
+def test_mixing_legacy_and_ovs_21() -> None:
+    networks = {"red": {"nic": "eth1"}, "blue": {"nic": "eth2", "switch": "ovs"}}
+    expect(Code.BAD_PARAMS, "mixing legacy and ovs", networks, features=OVS_ONLY)
+
+
+def test_ovs_vlan_and_bond_need_no_kernel_vlan_or_bonding() -> None:
+    merged = request(
+        {"red": {"bonding": "bond0", "vlan": 100, "switch": "ovs"}},
+        {"bond0": {**TWO_SLAVES, "options": "mode=1 miimon=100", "switch": "ovs"}},
+        features=OVS_ONLY,
+    )
+    assert merged.networks["red"].vlan == 100 and merged.bonds["bond0"].switch == "ovs"
+
+
+def test_ovs_bond_mode_open_vswitch_cannot_do_25() -> None:
+    bonds = {"bond0": {**TWO_SLAVES, "options": "mode=6", "switch": "ovs"}}
+    expect(Code.BAD_BONDING, "not supported by Open vSwitch", {}, bonds, features=OVS_ONLY)
 
 
 @pytest.mark.parametrize("mtu", [67, 65536, 0])

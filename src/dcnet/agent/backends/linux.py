@@ -13,6 +13,7 @@ from dcnet.agent.backend import BackendError
 from dcnet.agent.backends.dhcp import DhcpClients
 from dcnet.agent.backends.linux_query import read_state
 from dcnet.agent.backends.netlink import Netlink, NetlinkFailure, PyrouteNetlink
+from dcnet.agent.backends.ovs import OvsSwitch
 from dcnet.domain.hostnet import actions as a
 from dcnet.domain.hostnet.state import Features, HostState
 
@@ -25,9 +26,12 @@ _BOND_MODES = {
 
 
 class LinuxBackend:
-    def __init__(self, run_dir: Path, netlink: Netlink | None = None, *, monitor: bool = True) -> None:
+    def __init__(
+        self, run_dir: Path, netlink: Netlink | None = None, *, monitor: bool = True, ovs: OvsSwitch | None = None
+    ) -> None:
         self.run_dir = run_dir
         self.netlink = netlink or PyrouteNetlink()
+        self.ovs = ovs
         self.dhcp = DhcpClients(run_dir)
         self._counter = 0
         self._stop = threading.Event()
@@ -39,12 +43,19 @@ class LinuxBackend:
         return Features(
             kernel_vlan=_probe_kind("vlan"),
             kernel_bond=_probe_kind("bond"),
-            ovs=False,
+            ovs=self.ovs is not None and self.ovs.reachable(),
             dhcp_client=DhcpClients.available(),
         )
 
     def query(self) -> HostState:
-        return read_state(self.dhcp.running(4), self.dhcp.running(6))
+        state = read_state(self.dhcp.running(4), self.dhcp.running(6))
+        if self.ovs is not None:
+            state.ovs = self.ovs.query()
+            for bridge in state.ovs.bridges.values():
+                for port in bridge.ports.values():
+                    if port.kind == "internal" and port.name in state.devices:
+                        state.devices[port.name].kind = "ovs"
+        return state
 
     def change_counter(self) -> int:
         return self._counter
@@ -127,6 +138,10 @@ class LinuxBackend:
             self.dhcp.stop(step.device, step.family)
         elif isinstance(step, a.SetAutoconf):
             _set_autoconf(step.device, step.enabled)
+        elif isinstance(step, a.OvsAction):
+            if self.ovs is None:
+                raise BackendError("Open vSwitch is not configured for this agent (--ovsdb)")
+            self.ovs.apply(step)
         else:  # pragma: no cover
             raise BackendError(f"unknown step {step!r}")
         self._counter += 1

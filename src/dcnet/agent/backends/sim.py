@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from dcnet.agent.backend import BackendError
 from dcnet.domain.hostnet import actions as a
+from dcnet.domain.hostnet.ovs_model import OvsBridge, OvsPort
 from dcnet.domain.hostnet.state import Address, Device, Features, HostState, Route
 
 
@@ -154,8 +155,41 @@ class SimBackend:
                 self.state.autoconf6.add(step.device)
             else:
                 self.state.autoconf6.discard(step.device)
+        elif isinstance(step, a.OvsAction):
+            self._apply_ovs(step)
         else:  # pragma: no cover - a new step kind must be taught to every backend
             raise BackendError(f"unknown step {step!r}")
+
+    def _apply_ovs(self, step: a.OvsAction) -> None:
+        if self.state.ovs is None:
+            raise BackendError("Open vSwitch is not available on this simulated host")
+        bridges = self.state.ovs.bridges
+        if isinstance(step, a.OvsAddBridge):
+            bridges[step.name] = OvsBridge(step.name)
+        elif isinstance(step, a.OvsDelBridge):
+            for port in bridges.pop(step.name).ports.values():
+                if port.kind == "internal":
+                    self.state.devices.pop(port.name, None)
+        elif isinstance(step, a.OvsAddPort):
+            bridges[step.bridge].ports[step.port] = OvsPort(
+                step.port, "internal" if step.internal else "system", tag=step.tag, interfaces=[step.port]
+            )
+            if step.internal:
+                self.state.devices[step.port] = Device(step.port, "ovs", mac="02:00:00:00:01:00")
+        elif isinstance(step, a.OvsAddBond):
+            bridges[step.bridge].ports[step.bond] = OvsPort(
+                step.bond, "bond", interfaces=list(step.nics), bond_mode=step.mode,
+                bond_options=dict(step.options), active_slave=step.nics[0],
+            )  # fmt: skip
+        elif isinstance(step, a.OvsSetTag):
+            found = self.state.ovs.port(step.port)
+            if found is None:
+                raise BackendError(f"no OVS port {step.port}")
+            found[1].tag = step.tag
+        elif isinstance(step, a.OvsDelPort):
+            port = bridges[step.bridge].ports.pop(step.port)
+            if port.kind == "internal":
+                self.state.devices.pop(port.name, None)
 
     @staticmethod
     def _reachable(device: Device, route: Route) -> bool:

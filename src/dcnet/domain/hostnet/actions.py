@@ -90,6 +90,47 @@ class SetAutoconf:
     enabled: bool
 
 
+@dataclass(frozen=True)
+class OvsAddBridge:
+    name: str
+
+
+@dataclass(frozen=True)
+class OvsDelBridge:
+    name: str
+
+
+@dataclass(frozen=True)
+class OvsAddPort:
+    bridge: str
+    port: str
+    tag: int | None
+    internal: bool
+
+
+@dataclass(frozen=True)
+class OvsAddBond:
+    bridge: str
+    bond: str
+    nics: tuple[str, ...]
+    mode: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class OvsSetTag:
+    port: str
+    tag: int | None
+
+
+@dataclass(frozen=True)
+class OvsDelPort:
+    bridge: str
+    port: str
+
+
+OvsAction = OvsAddBridge | OvsDelBridge | OvsAddPort | OvsAddBond | OvsSetTag | OvsDelPort
+
 Action = (
     CreateBridge
     | CreateVlan
@@ -105,4 +146,10 @@ Action = (
     | StartDhcp
     | StopDhcp
     | SetAutoconf
+    | OvsAddBridge
+    | OvsDelBridge
+    | OvsAddPort
+    | OvsAddBond
+    | OvsSetTag
+    | OvsDelPort
 )

@@ -72,6 +72,8 @@ def report(state: HostState, running: NetConfig, features: Features, *, dirty: b
                 "stp": "on" if device.stp else "off",
                 "opts": {"stp_state": "1" if device.stp else "0"},
             }
+    if state.ovs is not None:
+        _ovs_devices(state, running, bondings, vlans)
     networks: dict[str, Any] = {}
     for name, attrs in sorted(running.networks.items()):
         top = attrs.top_device(name)
@@ -84,7 +86,13 @@ def report(state: HostState, running: NetConfig, features: Features, *, dirty: b
             "southbound": attrs.lower_device() or "",
             "switch": attrs.switch,
         }
-        if attrs.bridged:
+        if attrs.switch == "ovs":
+            entry["southbound"] = f"{attrs.southbound}.{attrs.vlan}" if attrs.vlan is not None else attrs.southbound
+            if attrs.bridged:
+                entry |= {"ports": [attrs.southbound], "stp": "off"}
+            else:
+                entry["interface"] = top
+        elif attrs.bridged:
             entry |= {"ports": state.ports_of(name), "stp": "on" if top_device.stp else "off"}
         else:
             entry["interface"] = top
@@ -104,7 +112,49 @@ def report(state: HostState, running: NetConfig, features: Features, *, dirty: b
         "features": features.as_dict(),
         "supportedSwitchTypes": ["legacy", "ovs"] if features.ovs else ["legacy"],
         "defaultRoute": _default_route(state),
-    }
+    } | _binding(state)
+
+
+def _binding(state: HostState) -> dict[str, Any]:
+    """The host's Neutron binding id: Open vSwitch's system-id (what an OVS agent would report)."""
+    system_id = state.ovs.system_id if state.ovs is not None else None
+    if not system_id:
+        return {}
+    return {"openstack_binding_host_id": system_id, "openstack_binding_host_ids": {"OPEN_VSWITCH": system_id}}
+
+
+def _ovs_devices(state: HostState, running: NetConfig, bondings: dict[str, Any], vlans: dict[str, Any]) -> None:
+    """OVS bonds are reported under `bondings`, and a tagged network's port under `vlans` as `<south>.<id>`,
+    so the engine sees the same topology whichever switch built it."""
+    assert state.ovs is not None
+    for bridge in state.ovs.bridges.values():
+        for port in bridge.ports.values():
+            if port.kind == "bond":
+                first = state.devices.get(port.interfaces[0]) if port.interfaces else None
+                bondings[port.name] = _empty_ip(first.mtu if first else 1500) | {
+                    "hwaddr": first.mac if first else "",
+                    "slaves": sorted(port.interfaces),
+                    "active_slave": port.active_slave or "",
+                    "opts": {"mode": port.bond_mode or "", **port.bond_options},
+                    "switch": "ovs",
+                    "speed": 0,
+                }
+    for name, attrs in running.networks.items():
+        if attrs.switch == "ovs" and attrs.vlan is not None and attrs.southbound:
+            device = state.devices.get(name)
+            vlans[f"{attrs.southbound}.{attrs.vlan}"] = _empty_ip(device.mtu if device else attrs.mtu) | {
+                "iface": attrs.southbound,
+                "vlanid": attrs.vlan,
+                "switch": "ovs",
+            }
+
+
+def _empty_ip(mtu: int) -> dict[str, Any]:
+    return {
+        "addr": "", "netmask": "", "ipv4addrs": [], "ipv6addrs": [], "addresses": [], "gateway": "",
+        "ipv6gateway": "::", "ipv4defaultroute": False, "mtu": mtu, "dhcpv4": False, "dhcpv6": False,
+        "ipv6autoconf": False, "operstate": "up",
+    }  # fmt: skip
 
 
 def _default_route(state: HostState) -> dict[str, Any]:

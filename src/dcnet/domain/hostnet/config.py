@@ -51,11 +51,15 @@ class NetworkAttrs(BaseModel):
         return self.vlan_device or self.southbound
 
     def top_device(self, name: str) -> str | None:
-        """The device that carries the network's IP configuration."""
+        """The device that carries the network's IP configuration (on OVS: its internal port)."""
+        if self.switch == "ovs":
+            return name
         return name if self.bridged else self.lower_device()
 
     def chain(self, name: str) -> list[str]:
-        """Devices from the southbound up to the top, each once."""
+        """Kernel devices from the southbound up to the top, each once."""
+        if self.switch == "ovs":
+            return [d for d in (self.nic, name) if d]
         devices = [d for d in (self.southbound, self.vlan_device, name if self.bridged else None) if d]
         return list(dict.fromkeys(devices))
 

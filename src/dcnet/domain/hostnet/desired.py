@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from typing import Any
 
 from dcnet.domain.hostnet.config import NetConfig, NetworkAttrs
 from dcnet.domain.hostnet.state import DeviceKind
@@ -53,10 +54,17 @@ def desired_devices(config: NetConfig) -> dict[str, DesiredDevice]:
         return device
 
     for bond, bond_attrs in config.bonds.items():
+        if bond_attrs.switch == "ovs":
+            for nic in bond_attrs.nics:
+                get(nic, "nic", 0)  # an OVS bond member: no kernel master
+            continue
         get(bond, "bond", 0).bond_options = bond_attrs.option_map()
         for nic in bond_attrs.nics:
             get(nic, "nic", 0).master = bond
     for name, attrs in config.networks.items():
+        if attrs.switch == "ovs":
+            _ovs_network(name, attrs, config, get)
+            continue
         south = attrs.southbound
         if south is not None:
             get(south, "bond" if attrs.bonding else "nic", attrs.mtu)
@@ -80,10 +88,24 @@ def desired_devices(config: NetConfig) -> dict[str, DesiredDevice]:
         top.autoconf6 = top.autoconf6 or attrs.ipv6autoconf
     for bond in config.bonds:
         for nic in config.bonds[bond].nics:
-            devices[nic].mtu = max(devices[nic].mtu, devices[bond].mtu)
+            if bond in devices:
+                devices[nic].mtu = max(devices[nic].mtu, devices[bond].mtu)
     for device in devices.values():
         device.mtu = device.mtu or 1500
     return devices
+
+
+def _ovs_network(name: str, attrs: NetworkAttrs, config: NetConfig, get: Any) -> None:
+    """The internal port carries the IP configuration; nics (or the OVS bond's members) carry the MTU."""
+    members = config.bonds[attrs.bonding].nics if attrs.bonding and attrs.bonding in config.bonds else []
+    for nic in [attrs.nic] if attrs.nic else members:
+        get(nic, "nic", attrs.mtu)
+    top = get(name, "ovs", attrs.mtu)
+    top.is_top = True
+    top.static |= static_cidrs(attrs)
+    top.dhcp4 = top.dhcp4 or attrs.bootproto == "dhcp"
+    top.dhcp6 = top.dhcp6 or attrs.dhcpv6
+    top.autoconf6 = top.autoconf6 or attrs.ipv6autoconf
 
 
 def desired_routes(config: NetConfig) -> list[DesiredRoute]:
@@ -106,15 +128,18 @@ def managed_devices(*configs: NetConfig) -> set[str]:
         for name, attrs in config.networks.items():
             names.update(attrs.chain(name))
         for bond, bond_attrs in config.bonds.items():
-            names.add(bond)
+            if bond_attrs.switch != "ovs":
+                names.add(bond)
             names.update(bond_attrs.nics)
     return names
 
 
 def created_devices(config: NetConfig) -> set[str]:
     """Devices dcnet creates (and may delete): bridges, VLAN devices and bonds."""
-    names = set(config.bonds)
+    names = {bond for bond, attrs in config.bonds.items() if attrs.switch != "ovs"}
     for name, attrs in config.networks.items():
+        if attrs.switch == "ovs":
+            continue  # OVS removes its internal ports itself
         if attrs.bridged:
             names.add(name)
         if attrs.vlan_device:

@@ -19,6 +19,7 @@ from dcnet.domain.hostnet.desired import (
     desired_routes,
     managed_devices,
 )
+from dcnet.domain.hostnet.ovs import ovs_plan
 from dcnet.domain.hostnet.state import Device, HostState
 
 _CREATE_ORDER = {"bond": 0, "vlan": 1, "bridge": 2}
@@ -29,7 +30,8 @@ def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState |
     wanted = desired_devices(new)
     managed = managed_devices(old, new)
     released = {name: baseline.devices[name] for name in managed - set(wanted) if baseline and name in baseline.devices}
-    steps: list[a.Action] = []
+    ovs_before, ovs_after = ovs_plan(state.ovs, old, new)
+    steps: list[a.Action] = list(ovs_before)
     steps += _stop_dhcp(state, wanted, managed)
     steps += _create(state, wanted)
     steps += _mtus(state, wanted, released)
@@ -44,6 +46,7 @@ def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState |
     steps += [a.StartDhcp(d.name, 4) for d in wanted.values() if d.dhcp4 and d.name not in state.dhcp4]
     steps += [a.StartDhcp(d.name, 6) for d in wanted.values() if d.dhcp6 and d.name not in state.dhcp6]
     steps += _delete(state, wanted, old)
+    steps += ovs_after
     return steps
 
 
@@ -74,8 +77,8 @@ def _create(state: HostState, wanted: dict[str, DesiredDevice]) -> list[a.Action
     for name in sorted(wanted, key=lambda n: (_CREATE_ORDER.get(wanted[n].kind, 9), n)):
         device = wanted[name]
         current = state.devices.get(name)
-        if current is not None and current.kind == device.kind:
-            continue
+        if device.kind == "ovs" or (current is not None and current.kind == device.kind):
+            continue  # an OVS internal port is made by its OvsAddPort step
         if current is not None:
             if current.kind not in ("bridge", "vlan", "bond"):
                 continue  # never delete a device dcnet cannot have made (validation refuses such names)

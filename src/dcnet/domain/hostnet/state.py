@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from dcnet.domain.hostnet.ovs_model import OvsBridge, OvsPort, OvsState
+
 DeviceKind = Literal["nic", "bridge", "bond", "vlan", "ovs", "other"]
 
 
@@ -71,6 +73,7 @@ class HostState:
     dhcp6: set[str] = field(default_factory=set)
     autoconf6: set[str] = field(default_factory=set)
     nameservers: list[str] = field(default_factory=list)
+    ovs: OvsState | None = None  # None: no Open vSwitch on this host
 
     def ports_of(self, master: str) -> list[str]:
         return sorted(name for name, device in self.devices.items() if device.master == master)
@@ -107,6 +110,7 @@ def state_to_dict(state: HostState) -> dict[str, Any]:
         "dhcp6": sorted(state.dhcp6),
         "autoconf6": sorted(state.autoconf6),
         "nameservers": list(state.nameservers),
+        "ovs": asdict(state.ovs) if state.ovs is not None else None,
     }
 
 
@@ -124,4 +128,13 @@ def state_from_dict(data: dict[str, Any]) -> HostState:
         dhcp6=set(data.get("dhcp6", [])),
         autoconf6=set(data.get("autoconf6", [])),
         nameservers=list(data.get("nameservers", [])),
+        ovs=_ovs_from_dict(data["ovs"]) if data.get("ovs") else None,
     )
+
+
+def _ovs_from_dict(data: dict[str, Any]) -> OvsState:
+    bridges = {
+        name: OvsBridge(name, {port: OvsPort(**fields) for port, fields in raw["ports"].items()})
+        for name, raw in data.get("bridges", {}).items()
+    }
+    return OvsState(bridges=bridges, system_id=data.get("system_id"))

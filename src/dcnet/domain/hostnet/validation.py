@@ -11,10 +11,15 @@ import re
 from dcnet.domain.hostnet.codes import Code, SetupError
 from dcnet.domain.hostnet.config import BondAttrs, NetConfig, NetworkAttrs
 from dcnet.domain.hostnet.desired import created_devices
+from dcnet.domain.hostnet.ovs import OVS_BOND_MODES
 from dcnet.domain.hostnet.state import Features, HostState
 
 _BOND_NAME = re.compile(r"bond\w+")
 _MTU_MIN, _MTU_MAX = 68, 65535
+_KERNEL_BOND_MODES = (
+    "0", "1", "2", "3", "4", "5", "6", "balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad",
+    "balance-tlb", "balance-alb",
+)  # fmt: skip
 _BOND_OPTIONS = frozenset(
     [
         "mode",
@@ -125,6 +130,9 @@ def validate(config: NetConfig, state: HostState, features: Features, previous: 
                 f"underlying device ({attrs.southbound}, VLAN {attrs.vlan if attrs.vlan is not None else 'none'})",
             )
         used[key] = name
+    switches = {attrs.switch for attrs in config.networks.values()} | {bond.switch for bond in config.bonds.values()}
+    if len(switches) > 1:
+        raise SetupError(Code.BAD_PARAMS, "mixing legacy and ovs networks or bonds on one host is not allowed")
     defaults = [name for name, attrs in config.networks.items() if attrs.defaultRoute]
     if len(defaults) > 1:
         raise SetupError(Code.BAD_PARAMS, f"Only a single default route network is allowed (got {', '.join(defaults)})")
@@ -137,8 +145,14 @@ def _check_bond(name: str, bond: BondAttrs, state: HostState, features: Features
             Code.BAD_BONDING, f"bond name {name!r} must be 'bond' followed by letters, digits or _ (at most 15 bytes)"
         )
     if bond.switch == "ovs":
-        raise SetupError(Code.BAD_PARAMS, f"bond {name}: switch type ovs is not supported by this agent yet")
-    if not features.kernel_bond and name not in state.devices:
+        if not features.ovs:
+            raise SetupError(Code.BAD_PARAMS, f"bond {name}: Open vSwitch is not available on this host")
+        mode = bond.option_map().get("mode", "1")
+        if mode not in OVS_BOND_MODES:
+            raise SetupError(
+                Code.BAD_BONDING, f"bond {name}: mode {mode} is not supported by Open vSwitch (1, 4 or balance-slb)"
+            )
+    elif not features.kernel_bond and name not in state.devices:
         raise SetupError(
             Code.BAD_BONDING, f"bond {name}: this host's kernel cannot create bond devices (no bonding support)"
         )
@@ -158,23 +172,7 @@ def _check_bond(name: str, bond: BondAttrs, state: HostState, features: Features
         if key not in _BOND_OPTIONS:
             raise SetupError(Code.BAD_BONDING, f"bond {name}: {key!r} is not a valid bonding option")
     mode = bond.option_map().get("mode", "0")
-    known = {
-        "0",
-        "1",
-        "2",
-        "3",
-        "4",
-        "5",
-        "6",
-        "balance-rr",
-        "active-backup",
-        "balance-xor",
-        "broadcast",
-        "802.3ad",
-        "balance-tlb",
-        "balance-alb",
-    }
-    if mode not in known:
+    if bond.switch == "legacy" and mode not in _KERNEL_BOND_MODES:
         raise SetupError(Code.BAD_BONDING, f"bond {name}: unknown mode {mode!r}")
 
 
@@ -187,9 +185,11 @@ def _check_network(
     ours: set[str],
     made_before: set[str],
 ) -> None:
-    if attrs.switch == "ovs":
-        raise SetupError(Code.BAD_PARAMS, f"network {name}: switch type ovs is not supported by this agent yet")
-    if attrs.bridged and (
+    if attrs.switch == "ovs" and not features.ovs:
+        raise SetupError(Code.BAD_PARAMS, f"network {name}: Open vSwitch is not available on this host")
+    if attrs.switch == "ovs" and attrs.southbound is None:
+        raise SetupError(Code.BAD_PARAMS, f"network {name}: an Open vSwitch network needs a nic or a bonding")
+    if (attrs.bridged or attrs.switch == "ovs") and (
         not 1 <= len(name.encode()) <= 15 or any(ch in name for ch in ":. \t") or name.startswith("-")
     ):
         raise SetupError(
@@ -215,7 +215,7 @@ def _check_network(
             raise SetupError(Code.BAD_VLAN, f"network {name}: a VLAN needs a nic or a bonding")
         if not 0 <= attrs.vlan <= 4094:
             raise SetupError(Code.BAD_VLAN, f"network {name}: VLAN id {attrs.vlan} is out of range 0-4094")
-        if not features.kernel_vlan:
+        if attrs.switch == "legacy" and not features.kernel_vlan:
             raise SetupError(
                 Code.BAD_VLAN, f"network {name}: this host's kernel cannot create VLAN devices (no 802.1Q support)"
             )
