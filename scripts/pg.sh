@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start or stop a private PostgreSQL (Debian's packages) for the tests, on 127.0.0.1:$DCNET_PG_PORT.
-# Usage: scripts/pg.sh start DIR | scripts/pg.sh stop DIR. Prints the admin URL on start.
+# Usage: scripts/pg.sh start DIR | scripts/pg.sh stop DIR. Prints the admin URL on start; fails (with the
+# server log on stderr) when the server does not start.
 set -euo pipefail
 action=${1:?start|stop}
 dir=${2:?data directory}
@@ -18,8 +19,11 @@ case "$action" in
     if [ ! -f "$dir/PG_VERSION" ]; then
       as_pg "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
-    as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c max_connections=200" start >/dev/null
+    if ! as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c max_connections=200" start >/dev/null; then
+      cat "$dir/server.log" >&2
+      exit 1
+    fi
     echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
     ;;
   stop)
