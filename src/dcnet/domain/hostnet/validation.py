@@ -11,7 +11,7 @@ import re
 from dcnet.domain.hostnet.codes import Code, SetupError
 from dcnet.domain.hostnet.config import BondAttrs, NetConfig, NetworkAttrs
 from dcnet.domain.hostnet.desired import created_devices
-from dcnet.domain.hostnet.ovs import OVS_BOND_MODES
+from dcnet.domain.hostnet.ovs import OVS_BOND_MODES, ovs_networks
 from dcnet.domain.hostnet.state import Features, HostState
 
 _BOND_NAME = re.compile(r"bond\w+")
@@ -115,7 +115,7 @@ def _host_defaults(result: NetConfig, networks: dict[str, NetworkAttrs], state: 
 def validate(config: NetConfig, state: HostState, features: Features, previous: NetConfig | None = None) -> None:
     """Raises SetupError with the reference's code for the first broken rule. `previous` (the running config
     before the request) tells which kernel devices are dcnet's own, so a request may re-use them."""
-    made_before = created_devices(previous or NetConfig())
+    made_before = created_devices(previous or NetConfig()) | set(ovs_networks(previous or NetConfig()))
     ours = created_devices(config) | made_before
     for name, bond in config.bonds.items():
         _check_bond(name, bond, state, features, ours)
