@@ -19,11 +19,19 @@ if [ "${1:-}" = test ]; then
   command -v ethtool >/dev/null || need_apt+=(ethtool)
   command -v dhclient >/dev/null || need_apt+=(isc-dhcp-client)
   command -v ping >/dev/null || need_apt+=(iputils-ping)
+  command -v ovs-vswitchd >/dev/null || need_apt+=(openvswitch-switch)  # real VLANs and bonds (userspace datapath)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need_apt[*]}"
   as_root apt-get update -qq
+  # no package may start a system service (the tests start private instances themselves)
+  policy=/usr/sbin/policy-rc.d
+  added_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null && as_root chmod +x "$policy" && added_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  if [ "$added_policy" = 1 ]; then as_root rm -f "$policy"; fi
 fi
 # Debian's postgresql package starts its own cluster on 5432; the tests use a private one.
 

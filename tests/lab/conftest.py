@@ -11,7 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -99,13 +99,14 @@ def lab() -> Iterator[Lab]:
 def make_lab(lab: Lab) -> Iterator[Callable[..., Lab]]:
     """Factory for extra labs (not yet up: a test may want up() to fail); each is downed afterwards.
 
-    `tag` is one letter that keeps the prefix distinct from the session lab's; nets never repeat.
+    `tag` is one letter that keeps the prefix distinct from the session lab's; nets never repeat; other
+    keyword arguments (ovs=True, vlans=...) go to Lab.
     """
     made: list[Lab] = []
 
-    def make(tag: str, n: int = 1, nics: int = 1) -> Lab:
+    def make(tag: str, n: int = 1, nics: int = 1, **kwargs: Any) -> Lab:
         net = free_net(exclude={lab.net, *(m.net for m in made)})
-        extra = Lab(prefix=unique_prefix(tag), net=net, n=n, nics=nics)
+        extra = Lab(prefix=unique_prefix(tag), net=net, n=n, nics=nics, **kwargs)
         made.append(extra)
         return extra
 
@@ -142,8 +143,9 @@ class Server(HTTPServer):
     address_family = socket.AF_INET6  # dual stack: reachable on the host's IPv4 and IPv6
 
 
+server = Server(("::", 54321), Handler)  # bound before "up" is logged: tests wait for that line
 print("fake agent up", flush=True)
-Server(("::", 54321), Handler).serve_forever()
+server.serve_forever()
 """
 
 

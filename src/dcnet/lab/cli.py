@@ -12,8 +12,10 @@ from rich.table import Table
 from dcnet.lab import agents as agent_mod
 from dcnet.lab import procs
 from dcnet.lab.lab import Lab
+from dcnet.lab.ovs import pid_files as ovs_pid_files
 from dcnet.lab.run import netns_names
 from dcnet.lab.topology import LabError, switch_ns
+from dcnet.lab.vlans import DEFAULT_VLANS
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
 console = Console()
@@ -41,6 +43,10 @@ def _show(lab: Lab, *, running: bool) -> None:
     console.print(f"dns: {lab.dns_server} (lab.test)", highlight=False)
     console.print(f"inventory: {lab.inventory_path}", highlight=False)
     console.print(f"env: {lab.state_dir / 'lab.env'}", highlight=False)
+    if lab.ovs:
+        console.print(f"ovs: one instance per host, e.g. {lab.ovsdb(lab.hosts[0])}", highlight=False)
+        for v in lab.vlan_nets:
+            console.print(f"vlan {v.vid}: {v.ipv4} {v.ipv6} gateway {v.gateway4} on {v.port}", highlight=False)
 
 
 @app.command()
@@ -57,10 +63,15 @@ def up(
         list[str] | None, typer.Option("--agent-arg", help="replace the agents' arguments (repeatable)")
     ] = None,
     state_dir: StateDir = None,
+    ovs: Annotated[bool, typer.Option("--ovs", help="an Open vSwitch instance per host, lab VLANs routed")] = False,
+    vlan: Annotated[
+        list[int] | None, typer.Option("--vlan", help="lab VLAN id (repeatable; default 100, 3000)")
+    ] = None,
 ) -> None:
     """Build (or rebuild) a lab of N hosts."""
     try:
-        lab = Lab(prefix=prefix, net=net, n=n, nics=nics, state_dir=state_dir).up()
+        vlans = tuple(vlan) if vlan else DEFAULT_VLANS
+        lab = Lab(prefix=prefix, net=net, n=n, nics=nics, state_dir=state_dir, ovs=ovs, vlans=vlans).up()
         if agents:
             for h in lab.hosts:
                 agent_dir = lab.state_dir / "agents" / h.name
@@ -70,7 +81,10 @@ def up(
     except LabError as exc:
         raise _fail(exc) from None
     _show(lab, running=True)
-    console.print(f"up in {lab.timings['up']:.2f} s (network {lab.timings['network']:.2f} s)", highlight=False)
+    ovs_took = f", ovs {lab.timings['ovs']:.2f} s" if lab.ovs else ""
+    console.print(
+        f"up in {lab.timings['up']:.2f} s (network {lab.timings['network']:.2f} s{ovs_took})", highlight=False
+    )
 
 
 @app.command()
@@ -99,6 +113,9 @@ def status(prefix: Prefix = "nl", state_dir: StateDir = None) -> None:
     alive = dns_pid is not None and procs.is_running(dns_pid)
     sw = "present" if switch_ns(lab.prefix) in netns_names() else "missing"
     console.print(f"switch ns {switch_ns(lab.prefix)}: {sw}; dnsmasq: {'running' if alive else 'not running'}")
+    if lab.ovs:
+        pids = [procs.read_pid(f) for f in ovs_pid_files(lab.state_dir)]
+        console.print(f"ovs daemons running: {sum(1 for p in pids if p is not None and procs.is_running(p))}")
 
 
 def main() -> None:

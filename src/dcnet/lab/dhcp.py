@@ -6,6 +6,10 @@ writes /etc/resolv.conf (not even its temporary ``/etc/resolv.conf.dhclient-new.
 /etc/dhcp runs. ``-cf`` uses a private, empty config (so the machine's hostname is not sent), and the pid
 and lease files live in the state dir; dhclient keeps running in the background (renewals) until
 `release` or the lab's `down()` stops it by PID.
+
+The script given to ``-sf`` is a small lab wrapper: it runs the agent's script (addresses) and then
+installs the DHCPv4 router as the default route. Only lab VLANs offer a router (the management segment
+has none), so a host whose only address is a VLAN lease can still answer the engine through the switch.
 """
 
 from __future__ import annotations
@@ -14,12 +18,27 @@ from pathlib import Path
 
 from dcnet.agent.backends.dhclient_script import CONFIG, SCRIPT
 
+ROUTER_WRAPPER = r"""#!/bin/sh
+# dcnet lab dhclient script: the agent's script for addresses, then the offered router as default route.
+"$0.base" || exit $?
+router=${new_routers%% *}
+case "$reason" in
+  BOUND|RENEW|REBIND|REBOOT)
+    [ -n "$router" ] && ip -4 route replace default via "$router" dev "$interface" ;;
+  EXPIRE|FAIL|RELEASE|STOP)
+    old=${old_routers%% *}
+    [ -n "$old" ] && ip -4 route del default via "$old" dev "$interface" 2>/dev/null ;;
+esac
+exit 0
+"""
+
 
 def install(state: Path) -> None:
-    """Write the script and config into the state dir (done once per lab at up())."""
-    script = state / "dhclient-script"
-    script.write_text(SCRIPT)
-    script.chmod(0o755)
+    """Write the scripts and config into the state dir (done once per lab at up())."""
+    for name, text in (("dhclient-script", ROUTER_WRAPPER), ("dhclient-script.base", SCRIPT)):
+        script = state / name
+        script.write_text(text)
+        script.chmod(0o755)
     (state / "dhclient.conf").write_text(CONFIG)
 
 

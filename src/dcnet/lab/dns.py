@@ -9,16 +9,19 @@ from __future__ import annotations
 import ipaddress
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import dns.exception
 import dns.resolver
 
 from dcnet.lab.topology import BRIDGE, DOMAIN, PREFIXLEN4, PREFIXLEN6, LabError
+from dcnet.lab.vlans import VlanNet
 
 DNS_PORT = 53
 LEASE_SECONDS = 300
 RA_INTERVAL = 10  # seconds between unsolicited RAs; a nic that just enabled accept_ra solicits one anyway
+VLAN_ROUTER_LIFETIME = 1800  # lab VLANs are routed by the switch, so their RAs do announce a router
 
 
 def dhcp4_range(net: int) -> tuple[str, str]:
@@ -29,7 +32,29 @@ def dhcp6_range(net: int) -> tuple[str, str]:
     return f"fd{net}::c8:10", f"fd{net}::c8:ff"
 
 
-def dnsmasq_argv(net: int, state: Path) -> list[str]:
+def vlan_argv(vlans: Sequence[VlanNet]) -> list[str]:
+    """The same services on every lab VLAN's switch port `vlan<v>` (OVS internal port, see vlans.py).
+
+    dnsmasq picks the range whose subnet matches the receiving interface. Unlike the management segment a
+    VLAN has a gateway (the switch routes it to the engine), so its range sets a tag that turns on the
+    DHCPv4 router option (tagged options win over the untagged empty one) and its RAs carry a router
+    lifetime; the DNS server offered is the port's own address (dnsmasq's default).
+    """
+    out: list[str] = []
+    for v in vlans:
+        lo4, hi4 = v.pool4
+        lo6, hi6 = v.pool6
+        out += [
+            f"--interface={v.port}",
+            f"--dhcp-range=set:{v.port},{lo4},{hi4},{v.ipv4.netmask},{LEASE_SECONDS}s",
+            f"--dhcp-option=tag:{v.port},option:router,{v.gateway4}",
+            f"--dhcp-range={lo6},{hi6},slaac,{v.ipv6.prefixlen},{LEASE_SECONDS}s",
+            f"--ra-param={v.port},{RA_INTERVAL},{VLAN_ROUTER_LIFETIME}",
+        ]
+    return out
+
+
+def dnsmasq_argv(net: int, state: Path, vlans: Sequence[VlanNet] = ()) -> list[str]:
     """Options, and why:
 
     --conf-file=/dev/null            ignore any /etc/dnsmasq.conf on the machine
@@ -76,6 +101,7 @@ def dnsmasq_argv(net: int, state: Path) -> list[str]:
         "--log-dhcp",
         "--user=root",
         "--group=root",
+        *vlan_argv(vlans),
     ]
 
 

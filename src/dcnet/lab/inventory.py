@@ -19,6 +19,7 @@ from dcnet.lab.topology import (
     engine_ipv6,
     uplink_dev,
 )
+from dcnet.lab.vlans import vlan_nets
 
 AGENT_PORT = 54321
 
@@ -32,10 +33,26 @@ class Inventory:
     nics: int
     state_dir: Path
     hosts: list[LabHost]
+    ovs: bool = False
+    vlans: tuple[int, ...] = ()
 
     @property
     def dns_server(self) -> str:
         return f"{dns_ipv4(self.net)}:53"
+
+    def ovsdb(self, name: str) -> str:
+        """The OVS database socket of instance `name` (a host name or "sw"), see dcnet.lab.ovs."""
+        return f"unix:{self.state_dir / 'ovs' / name / 'db.sock'}"
+
+    def _host_json(self, h: LabHost) -> dict[str, Any]:
+        out = {**h.to_json(), "agent": f"http://{h.ipv4}:{AGENT_PORT}/"}
+        return {**out, "ovsdb": self.ovsdb(h.name)} if self.ovs else out
+
+    def _ovs_json(self) -> dict[str, Any]:
+        return {
+            "switch_ovsdb": self.ovsdb("sw") if self.vlans else None,
+            "vlans": {str(v.vid): v.to_json() for v in vlan_nets(self.net, self.vlans)},
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,7 +66,8 @@ class Inventory:
             "domain": DOMAIN,
             "engine": {"ipv4": engine_ipv4(self.net), "ipv6": engine_ipv6(self.net), "dev": uplink_dev(self.prefix)},
             "dns": {"server": self.dns_server, "ipv4": dns_ipv4(self.net), "ipv6": dns_ipv6(self.net), "port": 53},
-            "hosts": {h.name: {**h.to_json(), "agent": f"http://{h.ipv4}:{AGENT_PORT}/"} for h in self.hosts},
+            "hosts": {h.name: self._host_json(h) for h in self.hosts},
+            "ovs": self._ovs_json() if self.ovs else None,
         }
 
     def env(self) -> dict[str, str]:
@@ -66,6 +84,8 @@ class Inventory:
             "LAB_DNS_SERVER": self.dns_server,
             "LAB_STATE": str(self.state_dir),
             "LAB_INVENTORY": str(self.state_dir / "hosts.json"),
+            "LAB_OVS": "1" if self.ovs else "0",
+            "LAB_VLANS": ",".join(str(v) for v in self.vlans),
         }
 
 
@@ -86,6 +106,13 @@ def load(state_dir: Path) -> Inventory:
         LabHost(name=h["name"], netns=h["netns"], ipv4=h["ipv4"], ipv6=h["ipv6"], fqdn=h["fqdn"], nics=list(h["nics"]))
         for h in data["hosts"].values()
     ]
+    ovs = data.get("ovs")
     return Inventory(
-        prefix=data["prefix"], net=int(data["net"]), nics=int(data["nics"]), state_dir=state_dir, hosts=hosts
+        prefix=data["prefix"],
+        net=int(data["net"]),
+        nics=int(data["nics"]),
+        state_dir=state_dir,
+        hosts=hosts,
+        ovs=ovs is not None,
+        vlans=tuple(int(v) for v in ovs["vlans"]) if ovs else (),
     )

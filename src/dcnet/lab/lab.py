@@ -1,4 +1,7 @@
-"""`Lab`: build, use and remove a fleet of test hosts made of network namespaces (lab.md §7, switchns)."""
+"""`Lab`: build, use and remove a fleet of test hosts made of network namespaces (lab.md §7, switchns).
+
+With ``ovs=True`` every host also runs its own Open vSwitch instance and the switch routes the lab VLANs
+(dcnet.lab.ovslab, README-ovs.md)."""
 
 from __future__ import annotations
 
@@ -16,8 +19,10 @@ from typing import Any
 
 import dns.resolver
 
-from dcnet.lab import agents, dhcp, inventory, procs, topology
+from dcnet.lab import agents, dhcp, inventory, ovs, procs, topology
 from dcnet.lab import dns as labdns
+from dcnet.lab import vlans as labvlans
+from dcnet.lab.ovslab import OvsMixin
 from dcnet.lab.run import ip_batch, ip_json, netns_exec, root_addresses, run
 from dcnet.lab.teardown import MARKER, Removed, teardown
 from dcnet.lab.topology import LabError, LabHost
@@ -25,7 +30,7 @@ from dcnet.lab.topology import LabError, LabHost
 REQUIRED_TOOLS = ("ip", "dnsmasq", "ethtool", "sysctl")
 
 
-class Lab:
+class Lab(OvsMixin):
     """A lab of `n` hosts with `nics` veth nics each, all on one bridge in a switch namespace.
 
     Everything it creates is named `<prefix>-*` or lives in `state_dir`, so `down()` can remove exactly
@@ -40,6 +45,8 @@ class Lab:
         nics: int = 1,
         state_dir: Path | str | None = None,
         python: str = sys.executable,
+        ovs: bool = False,
+        vlans: Sequence[int] = labvlans.DEFAULT_VLANS,
     ) -> None:
         self.prefix = topology.check_prefix(prefix)
         self.net = topology.check_net(net)
@@ -51,6 +58,8 @@ class Lab:
         self.nics = nics
         self.state_dir = Path(state_dir) if state_dir else topology.default_state_dir(prefix)
         self.python = python
+        self.ovs = ovs
+        self.vlans = labvlans.check_vlans(vlans) if ovs else ()
         self.hosts: list[LabHost] = topology.make_hosts(prefix, net, n, nics)
         self.timings: dict[str, float] = {}
         self._agents: dict[str, subprocess.Popen[bytes]] = {}
@@ -60,7 +69,15 @@ class Lab:
         """Re-open a lab that is up (built by another process) from its hosts.json."""
         state = Path(state_dir) if state_dir else topology.default_state_dir(prefix)
         inv = inventory.load(state)
-        return cls(prefix=inv.prefix, net=inv.net, n=len(inv.hosts), nics=inv.nics, state_dir=state)
+        return cls(
+            prefix=inv.prefix,
+            net=inv.net,
+            n=len(inv.hosts),
+            nics=inv.nics,
+            state_dir=state,
+            ovs=inv.ovs,
+            vlans=inv.vlans,
+        )
 
     # --- addresses --------------------------------------------------------------------------------------
 
@@ -102,9 +119,13 @@ class Lab:
         """Idempotent: removes any previous lab of the same prefix first. A failure leaves the partial lab
         (for inspection) and raises LabError; `down()` or another `up()` removes it."""
         _require_root()
-        missing = [t for t in REQUIRED_TOOLS if shutil.which(t) is None]
+        tools = REQUIRED_TOOLS + (ovs.TOOLS if self.ovs else ())
+        missing = [t for t in tools if shutil.which(t) is None]
         if missing:
-            raise LabError(f"missing tools: {', '.join(missing)} (apt-get install iproute2 dnsmasq-base ethtool)")
+            raise LabError(
+                f"missing tools: {', '.join(missing)} (apt-get install iproute2 dnsmasq-base ethtool"
+                f"{' openvswitch-switch' if self.ovs else ''})"
+            )
         t0 = time.monotonic()
         self.down()
         self._check_net_is_free()
@@ -112,6 +133,10 @@ class Lab:
         t = time.monotonic()
         self._build_network()
         self.timings["network"] = time.monotonic() - t
+        if self.ovs:
+            t = time.monotonic()
+            self._start_ovs()
+            self.timings["ovs"] = time.monotonic() - t
         t = time.monotonic()
         self._start_dnsmasq()
         self.timings["dnsmasq"] = time.monotonic() - t
@@ -137,6 +162,8 @@ class Lab:
             ip = ipaddress.ip_address(addr)
             if any(ip.version == n.version and ip in n for n in nets):
                 raise LabError(f"net {self.net} is already used in the root namespace ({addr} on {dev}); pick another")
+        if self.ovs:
+            self._check_vlan_prefixes_free()
 
     def _prepare_state(self) -> None:
         state = self.state_dir
@@ -183,13 +210,14 @@ class Lab:
 
     def _start_dnsmasq(self) -> None:
         """dnsmasq daemonizes only after its sockets are bound, so a zero exit means it is serving."""
-        run(netns_exec(topology.switch_ns(self.prefix), *labdns.dnsmasq_argv(self.net, self.state_dir)))
+        argv = labdns.dnsmasq_argv(self.net, self.state_dir, self.vlan_nets)
+        run(netns_exec(topology.switch_ns(self.prefix), *argv))
         got = labdns.wait_answers(topology.dns_ipv4(self.net), f"engine.{topology.DOMAIN}", "A", {self.engine_ipv4})
         if got != {self.engine_ipv4}:
             raise LabError(f"lab DNS at {self.dns_server} does not answer engine.{topology.DOMAIN}: {got}")
 
     def _inventory(self) -> inventory.Inventory:
-        return inventory.Inventory(self.prefix, self.net, self.nics, self.state_dir, self.hosts)
+        return inventory.Inventory(self.prefix, self.net, self.nics, self.state_dir, self.hosts, self.ovs, self.vlans)
 
     # --- using hosts ------------------------------------------------------------------------------------
 
@@ -308,7 +336,8 @@ class Lab:
         """Start `python -m dcnet.agent.main ARGV_TAIL` in the host's namespace; returns its PID.
 
         With private_resolv_conf (default) the agent sees STATE/resolv/<host>.conf (the lab DNS) as
-        /etc/resolv.conf, so DHCP clients it runs cannot change the machine's file.
+        /etc/resolv.conf, so DHCP clients it runs cannot change the machine's file. In an OVS lab it also
+        gets OVS_RUNDIR (etc.) of its host's OVS instance.
         """
         h = self.host(host)
         if self.agent_pid(h) is not None:
@@ -318,6 +347,8 @@ class Lab:
             resolv = self.state_dir / "resolv" / f"{h.name}.conf"
             resolv.parent.mkdir(exist_ok=True)
             resolv.write_text((self.state_dir / "resolv.conf").read_text())
+        if self.ovs:  # plain ovs-vsctl/ovs-appctl in the agent reach this host's own OVS instance
+            env = {**self.ovs_instance(h).environ(), **(env or {})}
         popen = agents.spawn(self.python, h.netns, argv_tail, env, self.agent_log(h), resolv)
         self._agents[h.name] = popen
         procs.write_pid(self.state_dir / "pids", f"agent-{h.name}", popen.pid)

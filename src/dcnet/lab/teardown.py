@@ -12,11 +12,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dcnet.lab import procs
+from dcnet.lab import ovs, procs
 from dcnet.lab.run import ip_batch, netns_names, netns_pids, root_link_names
-from dcnet.lab.topology import LabError, check_prefix, is_lab_netns, is_lab_root_dev
+from dcnet.lab.topology import LabError, check_prefix, is_lab_netns, is_lab_root_dev, uplink_dev
 
 MARKER = ".dcnet-lab"
+ROUTES = "routes"  # root-namespace routes a lab added (one `ip route` spec a line), removed first
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Removed:
     namespaces: list[str] = field(default_factory=list)
     devices: list[str] = field(default_factory=list)
     pids: list[int] = field(default_factory=list)
+    routes: list[str] = field(default_factory=list)
     state_dir_removed: bool = False
     seconds: float = 0.0
 
@@ -78,7 +80,9 @@ def teardown(prefix: str, state_dir: Path, *, grace: float = 5.0) -> Removed:
     t0 = time.monotonic()
     out = Removed()
     namespaces = lab_namespaces(prefix, state_dir)
-    candidates = [p for p in procs.recorded_pids(state_dir / "pids").values() if _not_in_root_netns(p)]
+    recorded = [*procs.recorded_pids(state_dir / "pids").values()]
+    recorded += [p for f in ovs.pid_files(state_dir) if (p := procs.read_pid(f)) is not None]
+    candidates = [p for p in recorded if _not_in_root_netns(p)]
     for _ in range(3):  # again, in case something forked (dhclient, dnsmasq TCP children) meanwhile
         for ns in namespaces:
             candidates += netns_pids(ns)
@@ -87,6 +91,10 @@ def teardown(prefix: str, state_dir: Path, *, grace: float = 5.0) -> Removed:
             break
         out.pids += stopped
         candidates = []
+    # routes would also go with the uplink; deleting the recorded ones (only those via it) first is explicit
+    routes = [r for r in _recorded(state_dir / ROUTES) if r.endswith(f" dev {uplink_dev(prefix)}")]
+    ip_batch([f"route del {r}" for r in routes], force=True, check=False)
+    out.routes = routes
     # root devices first: deleting a veth end removes its peer synchronously, a netns delete does it async
     out.devices = lab_root_devices(prefix)
     ip_batch([f"link del {d}" for d in out.devices], force=True, check=False)
