@@ -105,6 +105,8 @@ class LinuxBackend:
                 nl.link("set", index=index, state="up")
         elif isinstance(step, a.SetMtu):
             nl.link("set", index=nl.index(step.device), mtu=step.mtu)
+            if self.ovs is not None:  # OVS keeps its interfaces at `mtu_request`; make it agree
+                self.ovs.vsctl("--if-exists", "set", "interface", step.device, f"mtu_request={step.mtu}")
         elif isinstance(step, a.SetStp):
             nl.link("set", index=nl.index(step.bridge), kind="bridge", br_stp_state=int(step.enabled))
         elif isinstance(step, a.SetUp):
