@@ -35,9 +35,10 @@ class TlsPaths:
 class Identity:
     """The agent's key and certificates in its state directory."""
 
-    def __init__(self, state_dir: Path, hostname: str | None = None) -> None:
+    def __init__(self, state_dir: Path, hostname: str | None = None, *, durable: bool = True) -> None:
         self.dir = state_dir
         self.hostname = hostname or socket.gethostname()
+        self.durable = durable  # False for simulated hosts: thousands of them enroll at once
         self.key_path = state_dir / "agent-key.pem"
         self.selfsigned_path = state_dir / "agent-selfsigned.pem"
         self.cert_path = state_dir / "agent-cert.pem"
@@ -55,13 +56,20 @@ class Identity:
     # ---- before enrollment -------------------------------------------------------------------
     def prepare(self) -> str:
         """Key, self-signed certificate and a fresh one-time token (returned, and written 0600)."""
+        self.ensure_selfsigned()
+        return self.new_token()
+
+    def ensure_selfsigned(self) -> None:
+        """The key and the self-signed certificate served until enrollment (a fleet makes them lazily)."""
+        if self.selfsigned_path.exists() and self.key_path.exists():
+            return
         key = self._key()
-        if not self.selfsigned_path.exists():
-            write_atomic(
-                self.selfsigned_path, _self_signed(key, self.hostname).public_bytes(serialization.Encoding.PEM).decode()
-            )
+        pem = _self_signed(key, self.hostname).public_bytes(serialization.Encoding.PEM).decode()
+        write_atomic(self.selfsigned_path, pem, durable=self.durable)
+
+    def new_token(self) -> str:
         token = secrets.token_urlsafe(24)
-        write_atomic(self.token_path, token + "\n", mode=0o600)
+        write_atomic(self.token_path, token + "\n", mode=0o600, durable=self.durable)
         return token
 
     def _key(self) -> ec.EllipticCurvePrivateKey:
@@ -73,7 +81,7 @@ class Identity:
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        write_atomic(self.key_path, pem.decode(), mode=0o600)
+        write_atomic(self.key_path, pem.decode(), mode=0o600, durable=self.durable)
         return key
 
     def check_token(self, token: str) -> None:
@@ -88,7 +96,7 @@ class Identity:
             x509.load_pem_x509_certificate(ca_pem.encode())
         except ValueError:
             raise SetupError(Code.BAD_PARAMS, "caCertificate is not a PEM certificate") from None
-        write_atomic(self.pending_ca_path, ca_pem)
+        write_atomic(self.pending_ca_path, ca_pem, durable=self.durable)
         csr = (
             x509.CertificateSigningRequestBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.hostname)]))
@@ -109,7 +117,7 @@ class Identity:
             raise SetupError(Code.ENROLLMENT_REFUSED, f"certificate not signed by the engine CA: {exc}") from None
         if cert.public_key().public_numbers() != self._key().public_key().public_numbers():  # type: ignore[union-attr]
             raise SetupError(Code.ENROLLMENT_REFUSED, "certificate is not for this agent's key")
-        write_atomic(self.cert_path, cert_pem)
+        write_atomic(self.cert_path, cert_pem, durable=self.durable)
         self.pending_ca_path.replace(self.ca_path)
         self.token_path.unlink(missing_ok=True)  # the token is dead
         log.info("enrolled: from now on only clients signed by the engine CA are accepted")

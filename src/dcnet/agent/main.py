@@ -68,8 +68,15 @@ def serve(
     tls_key: Annotated[Path | None, typer.Option(help="the agent's key")] = None,
     insecure_dev: Annotated[bool, typer.Option(help="plain HTTP, no client authentication (development)")] = False,
     ovsdb: OvsdbOption = None,
+    fleet: Annotated[int, typer.Option(help="serve N simulated hosts from this process (with --backend sim)")] = 0,
+    fleet_base: Annotated[str, typer.Option(help="address of host sim0; sim<i> listens on BASE+i")] = "127.1.0.1",
+    fleet_topology: Annotated[Path | None, typer.Option(help="YAML/JSON file: the sim hosts' devices")] = None,
 ) -> None:
     """Serve the agent. Without certificates (and without --insecure-dev) it waits for enrollment."""
+    if fleet:
+        tls = (tls_ca, tls_cert, tls_key)
+        _serve_fleet(state_dir, fleet, fleet_base, fleet_topology, listen, backend, insecure_dev, tls)
+        return
     state = StateDir(state_dir)
     _setup_logging(state_dir)
     host, port = _listen(listen)
@@ -105,6 +112,30 @@ def serve(
         **ssl_options,  # type: ignore[arg-type]
     )
     uvicorn.Server(config).run(sockets=[_listening_socket(host, port)])
+
+
+def _serve_fleet(
+    state_dir: Path,
+    count: int,
+    base: str,
+    topology: Path | None,
+    listen: str,
+    backend: str,
+    insecure: bool,
+    tls: tuple[Path | None, ...],
+) -> None:
+    """`--fleet N`: N sim hosts in one process, each enrolled on its own (see dcnet.agent.fleet); of --listen
+    only the port counts, every host has its own address."""
+    if backend != "sim":
+        raise typer.BadParameter("a fleet is simulated: add --backend sim", param_hint="--fleet")
+    if any(tls):
+        raise typer.BadParameter("a fleet's hosts enroll one by one; --tls-* do not apply", param_hint="--fleet")
+    from dcnet.agent.fleet.serve import FleetError, serve_fleet
+
+    try:
+        serve_fleet(state_dir, count, base, _listen(listen)[1], topology, insecure=insecure)
+    except FleetError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--fleet") from None
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:

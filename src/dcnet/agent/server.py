@@ -59,19 +59,24 @@ class AgentApp:
         return Starlette(routes=[Route(verbs.PATH, self.endpoint, methods=["POST"])])
 
     async def endpoint(self, request: Request) -> Response:
+        answer = await self.answer_body(await request.body())
+        return JSONResponse(answer) if answer is not None else Response(status_code=204)
+
+    async def answer_body(self, raw: bytes) -> Any:
+        """The JSON answer to one HTTP body (None: only notifications, HTTP 204); free of the transport,
+        so a simulated fleet serves it from its own listeners."""
         try:
-            body = json.loads(await request.body())
+            body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            return JSONResponse(_error(None, errors.error_object(errors.PARSE_ERROR, "Parse error")))
+            return _error(None, errors.error_object(errors.PARSE_ERROR, "Parse error"))
         if isinstance(body, list):
             if not body:
-                return JSONResponse(_error(None, errors.error_object(errors.INVALID_REQUEST, "empty batch")))
+                return _error(None, errors.error_object(errors.INVALID_REQUEST, "empty batch"))
             answers = [
                 answer for answer in await asyncio.gather(*(self.one(item) for item in body)) if answer is not None
             ]
-            return JSONResponse(answers) if answers else Response(status_code=204)
-        answer = await self.one(body)
-        return JSONResponse(answer) if answer is not None else Response(status_code=204)
+            return answers or None
+        return await self.one(body)
 
     async def one(self, call: Any) -> dict[str, Any] | None:
         if not isinstance(call, dict) or call.get("jsonrpc") != "2.0" or not isinstance(call.get("method"), str):

@@ -45,6 +45,7 @@ class NetworkService:
         self._lock = threading.Lock()
         self._confirmed_at = float("-inf")
         self._open: dict[str, Any] | None = None
+        self.crash_hook: Callable[[str], None] | None = None  # a simulated host's own crash points (fleet)
 
     # ---- verbs ---------------------------------------------------------------------------------
     def ping2(self) -> dict[str, Any]:
@@ -98,7 +99,7 @@ class NetworkService:
         try:
             self._apply(previous, desired, tx_log)
             self._verify(desired, previous, opts, started, tx_log)
-            hooks.crash_point("after_verify")
+            self._crash_point("after_verify")
             if opts.connectivityCheck:
                 self._await_confirmation(started, opts.connectivityTimeout, tx_log)
         except SetupError as error:
@@ -124,7 +125,7 @@ class NetworkService:
         }
         self.state_dir.begin_transaction(record)  # on disk before the kernel is touched
         self._open = record
-        hooks.crash_point("after_journal")
+        self._crash_point("after_journal")
         return record
 
     def _apply(self, old: NetConfig, new: NetConfig, tx_log: TransactionLog) -> None:
@@ -132,11 +133,11 @@ class NetworkService:
         tx_log.info("plan: %d steps", len(steps))
         for number, step in enumerate(steps):
             if number == len(steps) // 2:
-                hooks.crash_point("mid_apply")
+                self._crash_point("mid_apply")
             tx_log.info("step %d/%d: %s", number + 1, len(steps), step)
             self.backend.apply(step)
         if not steps:
-            hooks.crash_point("mid_apply")
+            self._crash_point("mid_apply")
 
     def _verify(
         self, desired: NetConfig, previous: NetConfig, opts: SetupOptions, started: float, tx_log: TransactionLog
@@ -238,6 +239,11 @@ class NetworkService:
             running, safe = self.state_dir.running(), self.state_dir.safe()
             self._restore(running, safe, TransactionLog(log, {"requestId": "restore", "correlationId": None}))
             self.state_dir.save_running(safe)
+
+    def _crash_point(self, name: str) -> None:
+        if self.crash_hook is not None:
+            self.crash_hook(name)
+        hooks.crash_point(name)
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:

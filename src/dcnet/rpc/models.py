@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -82,3 +82,22 @@ class CapabilitiesResult(StatusResult):
     netConfigDirty: bool
     features: dict[str, bool]
     changeCounter: int
+
+
+CrashPoint = Literal["after_journal", "mid_apply", "after_verify"]
+
+
+class HookParams(BaseModel):
+    """`Test.hook` (served only with DCNET_TEST_HOOKS=1). `action` stays a plain string so an unknown one is
+    answered with code 21 like any bad parameter; the actions and their fields are documented on the
+    handler (dcnet.agent.fleet.app.FleetAgentApp.test_hook; a single agent knows only `touch`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str
+    verb: str | None = None  # latency | fail | hang | clear: one verb; None or "*" = every verb but Test.hook
+    seconds: float | None = Field(default=None, ge=0)  # latency: added delay; down: back up after; crash_at: restart
+    code: int | None = None  # fail: the error code answered
+    message: str | None = None  # fail: the error message answered
+    point: CrashPoint | None = None  # crash_at: where the next Host.setupNetworks dies
+    target: str | None = None  # another host of the same fleet (name like sim7, or address); default: this one

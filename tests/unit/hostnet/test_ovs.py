@@ -12,7 +12,7 @@ from dcnet.agent.transactions import NetworkService
 from dcnet.domain.hostnet import actions as a
 from dcnet.domain.hostnet.codes import Code, SetupError
 from dcnet.domain.hostnet.config import NetConfig
-from dcnet.domain.hostnet.ovs import bridge_name, desired_ovs, ovs_plan
+from dcnet.domain.hostnet.ovs import bridge_name, desired_ovs, ovs_plan, ovs_steps
 from dcnet.domain.hostnet.ovs_model import OvsState
 from dcnet.domain.hostnet.state import Features
 from tests.unit.hostnet._hostnet import config
@@ -35,7 +35,7 @@ def test_bridge_names_fit_a_device_name() -> None:
 
 
 def test_vlan_network_on_an_ovs_bond_makes_bridge_bond_then_tagged_internal_port() -> None:
-    before, after = ovs_plan(OvsState(), NetConfig(), config(VLAN_ON_BOND, {"bond0": BOND}))
+    before, after = ovs_steps(OvsState(), NetConfig(), config(VLAN_ON_BOND, {"bond0": BOND}))
     assert before == [
         a.OvsAddBridge("br-bond0"),
         a.OvsAddBond("br-bond0", "bond0", ("eth1", "eth2"), "active-backup", (("miimon", "100"),)),
@@ -46,15 +46,16 @@ def test_vlan_network_on_an_ovs_bond_makes_bridge_bond_then_tagged_internal_port
 
 def test_removal_deletes_ports_then_the_bridge_last() -> None:
     old = config(VLAN_ON_BOND, {"bond0": BOND})
-    _, after = ovs_plan(desired_ovs(old), old, NetConfig())
+    _, after = ovs_steps(desired_ovs(old), old, NetConfig())
     assert after == [a.OvsDelPort("br-bond0", "bond0"), a.OvsDelPort("br-bond0", "red"), a.OvsDelBridge("br-bond0")]
 
 
 def test_vlan_change_retags_the_port() -> None:
     old = config({"red": {"nic": "eth1", "vlan": 100, "switch": "ovs"}})
     new = config({"red": {"nic": "eth1", "vlan": 200, "switch": "ovs"}})
-    before, after = ovs_plan(desired_ovs(old), old, new)
+    before, after = ovs_steps(desired_ovs(old), old, new)
     assert before == [a.OvsSetTag("red", 200)] and after == []
+    assert ovs_plan(desired_ovs(old), old, new) == ([a.OvsTransaction((a.OvsSetTag("red", 200),))], [])
 
 
 def test_setup_commit_report_and_rollback_on_the_sim(tmp_path: Path) -> None:

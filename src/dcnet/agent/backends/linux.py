@@ -140,7 +140,7 @@ class LinuxBackend:
             self.dhcp.stop(step.device, step.family)
         elif isinstance(step, a.SetAutoconf):
             _set_autoconf(step.device, step.enabled)
-        elif isinstance(step, a.OvsAction):
+        elif isinstance(step, a.OvsAction | a.OvsTransaction):
             if self.ovs is None:
                 raise BackendError("Open vSwitch is not configured for this agent (--ovsdb)")
             self.ovs.apply(step)

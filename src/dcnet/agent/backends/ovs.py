@@ -98,38 +98,43 @@ class OvsSwitch:
         return match.group(1) if match else None
 
     # ---- changes -------------------------------------------------------------------------------
-    def apply(self, step: a.OvsAction) -> None:
-        if isinstance(step, a.OvsAddBridge):
-            self.vsctl("--may-exist", "add-br", step.name, "--", "set", "bridge", step.name, "datapath_type=netdev")
-        elif isinstance(step, a.OvsDelBridge):
-            self.vsctl("--if-exists", "del-br", step.name)
-        elif isinstance(step, a.OvsAddPort):
-            args = ["add-port", step.bridge, step.port]
-            if step.tag is not None:
-                args.append(f"tag={step.tag}")
-            if step.internal:
-                args += ["--", "set", "interface", step.port, "type=internal"]
+    def apply(self, step: a.OvsAction | a.OvsTransaction) -> None:
+        steps = step.steps if isinstance(step, a.OvsTransaction) else (step,)
+        args: list[str] = []
+        for inner in steps:
+            args += ["--", *_vsctl_args(inner)]
+        if args:
             self.vsctl(*args)
-        elif isinstance(step, a.OvsAddBond):
-            options = dict(step.options)
-            args = ["add-bond", step.bridge, step.bond, *step.nics, f"bond_mode={step.mode}"]
-            if "miimon" in options:
-                args += [
-                    "other_config:bond-detect-mode=miimon",
-                    f"other_config:bond-miimon-interval={options['miimon']}",
-                ]
-            if step.mode == "balance-tcp":
-                args.append("lacp=active")
-            self.vsctl(*args)
-        elif isinstance(step, a.OvsSetTag):
-            if step.tag is None:
-                self.vsctl("clear", "port", step.port, "tag")
-            else:
-                self.vsctl("set", "port", step.port, f"tag={step.tag}")
-        elif isinstance(step, a.OvsDelPort):
-            self.vsctl("--if-exists", "del-port", step.bridge, step.port)
-        else:  # pragma: no cover
-            raise BackendError(f"unknown OVS step {step!r}")
+
+
+def _vsctl_args(step: a.OvsAction) -> list[str]:
+    """One ovs-vsctl command (several are joined with `--` into one transaction)."""
+    if isinstance(step, a.OvsAddBridge):
+        return ["--may-exist", "add-br", step.name, "--", "set", "bridge", step.name, "datapath_type=netdev"]
+    if isinstance(step, a.OvsDelBridge):
+        return ["--if-exists", "del-br", step.name]
+    if isinstance(step, a.OvsAddPort):
+        args = ["add-port", step.bridge, step.port]
+        if step.tag is not None:
+            args.append(f"tag={step.tag}")
+        if step.internal:
+            args += ["--", "set", "interface", step.port, "type=internal"]
+        return args
+    if isinstance(step, a.OvsAddBond):
+        options = dict(step.options)
+        args = ["add-bond", step.bridge, step.bond, *step.nics, f"bond_mode={step.mode}"]
+        if "miimon" in options:
+            args += ["other_config:bond-detect-mode=miimon", f"other_config:bond-miimon-interval={options['miimon']}"]
+        if step.mode == "balance-tcp":
+            args.append("lacp=active")
+        return args
+    if isinstance(step, a.OvsSetTag):
+        return (
+            ["clear", "port", step.port, "tag"] if step.tag is None else ["set", "port", step.port, f"tag={step.tag}"]
+        )
+    if isinstance(step, a.OvsDelPort):
+        return ["--if-exists", "del-port", step.bridge, step.port]
+    raise BackendError(f"unknown OVS step {step!r}")  # pragma: no cover
 
 
 def _rows(table: dict[str, Any]) -> list[dict[str, Any]]:

@@ -155,6 +155,9 @@ class SimBackend:
                 self.state.autoconf6.add(step.device)
             else:
                 self.state.autoconf6.discard(step.device)
+        elif isinstance(step, a.OvsTransaction):
+            for inner in step.steps:
+                self._apply_ovs(inner)
         elif isinstance(step, a.OvsAction):
             self._apply_ovs(step)
         else:  # pragma: no cover - a new step kind must be taught to every backend

@@ -131,6 +131,14 @@ class OvsDelPort:
 
 OvsAction = OvsAddBridge | OvsDelBridge | OvsAddPort | OvsAddBond | OvsSetTag | OvsDelPort
 
+
+@dataclass(frozen=True)
+class OvsTransaction:
+    """Several OVS changes as one OVSDB transaction: atomic, and one round trip instead of many."""
+
+    steps: tuple[OvsAction, ...]
+
+
 Action = (
     CreateBridge
     | CreateVlan
@@ -152,4 +160,5 @@ Action = (
     | OvsAddBond
     | OvsSetTag
     | OvsDelPort
+    | OvsTransaction
 )

@@ -57,12 +57,18 @@ def desired_ovs(config: NetConfig) -> OvsState:
 
 
 def ovs_plan(current: OvsState | None, old: NetConfig, new: NetConfig) -> tuple[list[a.Action], list[a.Action]]:
-    """(steps before the kernel steps, steps after them): OVS objects are made first and removed last."""
+    """(steps before the kernel steps, steps after them): OVS objects are made first and removed last,
+    each group as one OVSDB transaction."""
+    before, after = ovs_steps(current, old, new)
+    return [a.OvsTransaction(tuple(before))] if before else [], [a.OvsTransaction(tuple(after))] if after else []
+
+
+def ovs_steps(current: OvsState | None, old: NetConfig, new: NetConfig) -> tuple[list[a.OvsAction], list[a.OvsAction]]:
     have = current or OvsState()
     wanted = desired_ovs(new)
     managed = set(desired_ovs(old).bridges) | set(wanted.bridges)
-    before: list[a.Action] = []
-    after: list[a.Action] = []
+    before: list[a.OvsAction] = []
+    after: list[a.OvsAction] = []
     for bridge_name_, bridge in sorted(wanted.bridges.items()):
         existing = have.bridges.get(bridge_name_)
         if existing is None:
@@ -94,7 +100,7 @@ def _differs(current: OvsPort, wanted: OvsPort) -> bool:
     return False
 
 
-def _add_port(bridge: str, port: OvsPort) -> a.Action:
+def _add_port(bridge: str, port: OvsPort) -> a.OvsAction:
     if port.kind == "bond":
         return a.OvsAddBond(bridge, port.name, tuple(port.interfaces), port.bond_mode or "active-backup",
                             tuple(sorted(port.bond_options.items())))  # fmt: skip
