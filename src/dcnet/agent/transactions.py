@@ -97,7 +97,7 @@ class NetworkService:
         started = self.clock()
         record = self._begin(opts, previous, desired, baseline)
         try:
-            self._apply(previous, desired, tx_log)
+            self._apply(baseline, previous, desired, tx_log)
             self._verify(desired, previous, opts, started, tx_log)
             self._crash_point("after_verify")
             if opts.connectivityCheck:
@@ -128,8 +128,9 @@ class NetworkService:
         self._crash_point("after_journal")
         return record
 
-    def _apply(self, old: NetConfig, new: NetConfig, tx_log: TransactionLog) -> None:
-        steps = plan(self.backend.query(), old, new)
+    def _apply(self, current: HostState, old: NetConfig, new: NetConfig, tx_log: TransactionLog) -> None:
+        """`current` is the kernel as just read for validation (the host lock keeps dcnet from changing it)."""
+        steps = plan(current, old, new)
         tx_log.info("plan: %d steps", len(steps))
         for number, step in enumerate(steps):
             if number == len(steps) // 2:

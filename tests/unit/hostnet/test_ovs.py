@@ -39,7 +39,7 @@ def test_vlan_network_on_an_ovs_bond_makes_bridge_bond_then_tagged_internal_port
     assert before == [
         a.OvsAddBridge("br-bond0"),
         a.OvsAddBond("br-bond0", "bond0", ("eth1", "eth2"), "active-backup", (("miimon", "100"),)),
-        a.OvsAddPort("br-bond0", "red", 100, True),
+        a.OvsAddPort("br-bond0", "red", 100, True, 1500),
     ]
     assert after == []
 

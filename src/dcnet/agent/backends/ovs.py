@@ -119,6 +119,8 @@ def _vsctl_args(step: a.OvsAction) -> list[str]:
             args.append(f"tag={step.tag}")
         if step.internal:
             args += ["--", "set", "interface", step.port, "type=internal"]
+        if step.mtu is not None:
+            args += ["--", "set", "interface", step.port, f"mtu_request={step.mtu}"]
         return args
     if isinstance(step, a.OvsAddBond):
         options = dict(step.options)

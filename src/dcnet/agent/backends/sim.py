@@ -178,7 +178,7 @@ class SimBackend:
                 step.port, "internal" if step.internal else "system", tag=step.tag, interfaces=[step.port]
             )
             if step.internal:
-                self.state.devices[step.port] = Device(step.port, "ovs", mac="02:00:00:00:01:00")
+                self.state.devices[step.port] = Device(step.port, "ovs", mtu=step.mtu or 1500, mac="02:00:00:00:01:00")
         elif isinstance(step, a.OvsAddBond):
             bridges[step.bridge].ports[step.bond] = OvsPort(
                 step.bond, "bond", interfaces=list(step.nics), bond_mode=step.mode,

@@ -106,6 +106,7 @@ class OvsAddPort:
     port: str
     tag: int | None
     internal: bool
+    mtu: int | None = None
 
 
 @dataclass(frozen=True)

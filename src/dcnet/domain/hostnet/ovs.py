@@ -52,7 +52,7 @@ def desired_ovs(config: NetConfig) -> OvsState:
         bridge = state.bridges.setdefault(bridge_name(south), OvsBridge(bridge_name(south)))
         if south not in bridge.ports:
             bridge.ports[south] = OvsPort(south, "system", interfaces=[south])
-        bridge.ports[name] = OvsPort(name, "internal", tag=attrs.vlan, interfaces=[name])
+        bridge.ports[name] = OvsPort(name, "internal", tag=attrs.vlan, interfaces=[name], mtu=attrs.mtu)
     return state
 
 
@@ -104,7 +104,9 @@ def _add_port(bridge: str, port: OvsPort) -> a.OvsAction:
     if port.kind == "bond":
         return a.OvsAddBond(bridge, port.name, tuple(port.interfaces), port.bond_mode or "active-backup",
                             tuple(sorted(port.bond_options.items())))  # fmt: skip
-    return a.OvsAddPort(bridge, port.name, port.tag, port.kind == "internal")
+    return a.OvsAddPort(
+        bridge, port.name, port.tag, port.kind == "internal", port.mtu if port.kind == "internal" else None
+    )
 
 
 def verify_ovs(config: NetConfig, current: OvsState | None) -> list[str]:

@@ -14,6 +14,7 @@ class OvsPort:
     bond_mode: str | None = None
     bond_options: dict[str, str] = field(default_factory=dict)
     active_slave: str | None = None
+    mtu: int | None = None
 
 
 @dataclass

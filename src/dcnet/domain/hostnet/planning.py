@@ -116,6 +116,8 @@ def _mtus(state: HostState, wanted: dict[str, DesiredDevice], released: dict[str
     for name in _by_depth(wanted):
         current = state.devices.get(name)
         target = wanted[name].mtu
+        if current is None and wanted[name].kind == "ovs":
+            continue  # a new OVS internal port gets its MTU with OvsAddPort
         if current is None or current.mtu < target:
             raises.append(a.SetMtu(name, target))
         elif current.mtu > target:
