@@ -111,6 +111,10 @@ class AgentApp:
     async def _blocking(self, function: Callable[[], Any]) -> Any:
         return await anyio.to_thread.run_sync(function, limiter=self.limiter)
 
+    async def _waiting(self, function: Callable[[], Any]) -> Any:
+        """Work that sleeps for seconds (a change awaiting its confirmation): a worker thread in any agent."""
+        return await anyio.to_thread.run_sync(function, limiter=self.limiter)
+
     # ---- verbs ---------------------------------------------------------------------------------
     async def ping2(self, _params: dict[str, Any]) -> Any:
         return models.Ping2Result(changeCounter=self.service.ping2()["changeCounter"]).model_dump()
@@ -120,7 +124,7 @@ class AgentApp:
 
     async def setup_networks(self, params: dict[str, Any]) -> Any:
         request = models.SetupNetworksParams.model_validate(params)
-        result = await self._blocking(
+        result = await self._waiting(
             lambda: self.service.setup_networks(request.networks, request.bondings, request.options)
         )
         return models.SetupNetworksResult(**result).model_dump()

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dcnet.lab import agents as agent_mod
-from dcnet.lab import procs
+from dcnet.lab import procs, sim_cli
 from dcnet.lab.lab import Lab
 from dcnet.lab.ovs import pid_files as ovs_pid_files
 from dcnet.lab.run import netns_names
@@ -19,6 +19,7 @@ from dcnet.lab.vlans import DEFAULT_VLANS
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
 console = Console()
+app.add_typer(sim_cli.app, name="sim")  # simulated fleet: no root, no namespaces
 
 Prefix = Annotated[str, typer.Option("--prefix", help="name prefix of namespaces/devices (1-5 chars [a-z0-9])")]
 StateDir = Annotated[

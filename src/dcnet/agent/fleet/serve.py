@@ -7,6 +7,7 @@ port PORT, state in STATE_DIR/hosts/sim<i>. When every host listens, STATE_DIR/f
 from __future__ import annotations
 
 import asyncio
+import gc
 import ipaddress
 import json
 import logging
@@ -14,6 +15,7 @@ import os
 import resource
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -109,8 +111,26 @@ def serve_fleet(
         log.warning("open files limited to %d: fewer than two per host; connections may be refused", limit)
     started = time.monotonic()
     hosts = build_hosts(state_dir, addresses, topology, secure=not insecure)
+    gc.collect()
+    gc.freeze()  # the hosts live as long as the process: keep the collector from rescanning them
     log.info("%d sim hosts built in %.1f s", count, time.monotonic() - started)
     _run(_serve(FleetServer(hosts, port, secure=not insecure), ready, started))
+    _exit_despite_changes_in_progress()
+
+
+def _exit_despite_changes_in_progress() -> None:
+    """Idle worker threads end at once; one still in a change (waiting for a confirmation that will not come)
+    would hold the process for up to its connectivity timeout. Leave instead, like hosts losing power: the
+    journals stay open and the hosts roll back at the next start."""
+    deadline = time.monotonic() + 1.0
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    busy = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if busy:
+        log.warning("%d changes in progress stay open; their hosts roll them back at the next start", len(busy))
+        logging.shutdown()
+        os._exit(0)
 
 
 def _run(main: Any) -> None:

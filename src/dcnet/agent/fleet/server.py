@@ -28,7 +28,7 @@ from dcnet.rpc import verbs
 
 HANDSHAKE_TIMEOUT = 10.0
 BACKLOG = 128
-WORKER_THREADS = 64  # shared by all hosts: a change blocks a thread while it waits for confirmation
+WORKER_THREADS = 64  # shared by all hosts, for changes (each holds one while it waits); more at once queue
 CURRENT_HOST: contextvars.ContextVar[str] = contextvars.ContextVar("sim_host", default="-")
 log = logging.getLogger("dcnet.agent.fleet")
 
@@ -174,14 +174,19 @@ class FleetServer:
             log.error("fleet task failed", exc_info=task.exception())
 
     async def stop(self) -> None:
+        """Listeners closed, connections dropped, calls in progress cancelled (quietly: uvicorn would log each
+        cancelled call as an error)."""
+        tasks = list(self.tasks)
         for host in self.hosts:
             self._cancel_timer(host)
             self.take_down(host)
             if host.faults is not None:
                 host.faults.release()
-        for task in list(self.tasks):
+            tasks += host.server_state.tasks
+        logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     # ---- the ASGI app --------------------------------------------------------------------------
     async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
