@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -184,6 +184,3 @@ class AgentApp:
 
 def _error(call_id: Any, error: dict[str, Any]) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": call_id, "error": error}
-
-
-__all__ = ["AgentApp", "BaseModel"]

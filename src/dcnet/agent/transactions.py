@@ -19,7 +19,7 @@ from dcnet.agent.backend import Backend, BackendError
 from dcnet.agent.persistence import StateDir
 from dcnet.domain.hostnet import canonical, capabilities, validation
 from dcnet.domain.hostnet.codes import Code, SetupError
-from dcnet.domain.hostnet.config import BondAttrs, NetConfig, NetworkAttrs, SetupOptions
+from dcnet.domain.hostnet.config import NetConfig, SetupOptions
 from dcnet.domain.hostnet.planning import plan
 from dcnet.domain.hostnet.state import Features, HostState, state_from_dict, state_to_dict
 from dcnet.domain.hostnet.verification import Verdict, verify
@@ -279,6 +279,3 @@ def _outcome(
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-__all__ = ["BondAttrs", "NetworkAttrs", "NetworkService"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from dcnet.domain import cluster_network_rules, cluster_rules
 from dcnet.domain.entities import Cluster, ClusterNetwork, NetworkUsage
-from dcnet.domain.errors import NotFound, RuleViolation
+from dcnet.domain.errors import BadInput, NotFound, RuleViolation
 from dcnet.domain.events import AuditLog
 from dcnet.domain.network_rules import MANAGEMENT_NETWORK_NAME
 from dcnet.domain.versions import DEFAULT_VERSION
@@ -110,7 +110,7 @@ def attach_network(
     cluster = refs.get_or_404(store.clusters, cluster_id, "Cluster")
     store.data_centers.get(cluster.data_center_id, for_update=True)
     if network_ref is None:
-        raise refs.BadInput("id", "the network to attach is required (id or name)")
+        raise BadInput("id", "the network to attach is required (id or name)")
     network = refs.network(store, network_ref, "network")
     if network.data_center_id != cluster.data_center_id:
         raise RuleViolation(

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from dcnet.domain import datacenter_rules
-from dcnet.domain.entities import DataCenter, Network
+from dcnet.domain.entities import DataCenter
 from dcnet.domain.events import AuditLog
 from dcnet.domain.network_rules import MANAGEMENT_NETWORK_NAME
 from dcnet.domain.versions import DEFAULT_VERSION
@@ -38,10 +38,6 @@ def add_data_center(store: Store, ctx: CommandContext, fields: dict[str, Any]) -
         {"name": MANAGEMENT_NETWORK_NAME, "description": "Management Network", "vm": True},
     )
     return dc
-
-
-def management_network_of(store: Store, dc_id: str) -> Network | None:
-    return next((n for n in store.networks.list(data_center_id=dc_id) if n.name == MANAGEMENT_NETWORK_NAME), None)
 
 
 def update_data_center(

@@ -7,6 +7,7 @@ from typing import Any
 
 from dcnet.domain import cluster_network_rules, network_rules
 from dcnet.domain.entities import Network, VnicProfile
+from dcnet.domain.errors import NotFound
 from dcnet.domain.events import AuditLog
 from dcnet.domain.messages import violation
 from dcnet.domain.naming import check_label
@@ -181,7 +182,7 @@ def set_label(store: Store, ctx: CommandContext, network_id: str, label: str) ->
 def remove_label(store: Store, ctx: CommandContext, network_id: str, label: str) -> None:
     network = refs.get_or_404(store.networks, network_id, "Network")
     if network.label != label:
-        raise refs.NotFound("Network label", label)
+        raise NotFound("Network label", label)
     store.networks.save(replace(network, label=None), expected_revision=network.revision)
     record(
         store,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from dcnet.domain.entities import Cluster, DataCenter, Host, Network, VnicProfile
+from dcnet.domain.entities import Cluster, DataCenter, Network
 from dcnet.domain.errors import BadInput, MissingField, NotFound
 from dcnet.store.repositories import Repository, Store
 
@@ -74,17 +74,3 @@ def get_or_404(repo: Repository[T], key: str, kind: str) -> T:
     if found is None:
         raise NotFound(kind, key)
     return found
-
-
-__all__ = [
-    "BadInput",
-    "Host",
-    "NotFound",
-    "Ref",
-    "VnicProfile",
-    "cluster",
-    "data_center",
-    "get_or_404",
-    "network",
-    "require",
-]

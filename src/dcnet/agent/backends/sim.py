@@ -7,7 +7,6 @@ import copy
 import ipaddress
 import itertools
 import threading
-from dataclasses import replace
 
 from dcnet.agent.backend import BackendError
 from dcnet.domain.hostnet import actions as a
@@ -198,7 +197,3 @@ class SimBackend:
     def _reachable(device: Device, route: Route) -> bool:
         gateway = ipaddress.ip_address(route.gateway)
         return any(gateway in ipaddress.ip_interface(addr.cidr).network for addr in device.addresses)
-
-
-def renamed(state: HostState, hostname: str) -> HostState:
-    return replace(state, hostname=hostname)

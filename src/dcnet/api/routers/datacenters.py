@@ -12,6 +12,7 @@ from dcnet.api.routers.common import CaseQuery, MaxQuery, SearchQuery, filtered
 from dcnet.api.routers.networks import network_changes, network_fields
 from dcnet.api.schemas import DataCenterIn, NetworkIn
 from dcnet.domain.entities import DataCenter
+from dcnet.domain.errors import NotFound
 from dcnet.engine import datacenters, networks, refs
 from dcnet.engine.context import CommandContext
 from dcnet.engine.runner import Engine
@@ -128,7 +129,7 @@ def add_dc_network(
 def _dc_network(store, dc_id: str, network_id: str):  # type: ignore[no-untyped-def]
     network = refs.get_or_404(store.networks, network_id, "Network")
     if network.data_center_id != dc_id:
-        raise refs.NotFound("Network", network_id)
+        raise NotFound("Network", network_id)
     return network
 
 
