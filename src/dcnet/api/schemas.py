@@ -34,9 +34,14 @@ class Body(BaseModel):
     def _text(cls, value: Any) -> Any:
         return _check_text(value)
 
-    def sent(self, *names: str) -> dict[str, Any]:
-        """The attributes among `names` the client actually sent."""
-        return {name: getattr(self, name) for name in names if name in self.model_fields_set}
+    def sent(self, *names: str, keep_null: tuple[str, ...] = ("name",)) -> dict[str, Any]:
+        """The attributes among `names` the client actually sent (PUT merges). An explicit null means
+        "leave as is", except for `keep_null` fields, whose null must reach the rules (and be refused)."""
+        return {
+            name: getattr(self, name)
+            for name in names
+            if name in self.model_fields_set and (getattr(self, name) is not None or name in keep_null)
+        }
 
 
 class RefIn(Body):

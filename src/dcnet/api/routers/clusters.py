@@ -21,11 +21,7 @@ router = APIRouter(prefix="/clusters", tags=["clusters"], dependencies=[Depends(
 
 
 def _fields(body: ClusterIn) -> dict[str, Any]:
-    fields = {
-        key: value
-        for key, value in body.sent("name", "description", "comment", "switch_type").items()
-        if value is not None or key == "name"
-    }
+    fields = body.sent("name", "description", "comment", "switch_type")
     if body.version is not None:
         fields["version"] = body.version.to_version()
     return fields

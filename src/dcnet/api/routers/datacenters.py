@@ -22,7 +22,6 @@ router = APIRouter(prefix="/datacenters", tags=["datacenters"], dependencies=[De
 
 def _fields(body: DataCenterIn) -> dict[str, Any]:
     fields = body.sent("name", "description", "comment", "local")
-    fields = {key: value for key, value in fields.items() if value is not None or key == "name"}
     if body.version is not None:
         fields["version"] = body.version.to_version()
     return fields

@@ -20,11 +20,7 @@ router = APIRouter(prefix="/hosts", tags=["hosts"], dependencies=[Depends(curren
 
 def _fields(body: HostIn) -> dict[str, Any]:
     """`root_password` is accepted (oVirt clients send it) but never stored."""
-    return {
-        key: value
-        for key, value in body.sent("name", "description", "comment", "address", "port", "type").items()
-        if value is not None or key in ("name", "address")
-    }
+    return body.sent("name", "description", "comment", "address", "port", "type", keep_null=("name", "address"))
 
 
 @router.get("")

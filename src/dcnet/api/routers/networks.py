@@ -41,11 +41,7 @@ def network_fields(body: NetworkIn) -> dict[str, Any]:
 
 def network_changes(store: Store | None, body: NetworkIn) -> dict[str, Any]:
     """Only what the client sent (PUT merges); `"vlan": null` or `{}` clears the VLAN."""
-    changes: dict[str, Any] = {
-        key: value
-        for key, value in body.sent("name", "description", "comment", "mtu", "stp", "port_isolation").items()
-        if value is not None or key == "name"
-    }
+    changes = body.sent("name", "description", "comment", "mtu", "stp", "port_isolation")
     if "vlan" in body.model_fields_set:
         changes["vlan_id"] = body.vlan.id if body.vlan is not None else None
     if "usages" in body.model_fields_set and body.usages is not None:

@@ -19,11 +19,7 @@ router = APIRouter(prefix="/vnicprofiles", tags=["vnicprofiles"], dependencies=[
 
 
 def profile_fields(body: VnicProfileIn) -> dict[str, Any]:
-    fields = {
-        key: value
-        for key, value in body.sent("name", "description", "comment", "port_mirroring", "migratable").items()
-        if value is not None or key == "name"
-    }
+    fields = body.sent("name", "description", "comment", "port_mirroring", "migratable")
     if "pass_through" in body.model_fields_set:
         fields["pass_through"] = body.pass_through is not None and body.pass_through.mode == "enabled"
     if "custom_properties" in body.model_fields_set:
