@@ -82,6 +82,55 @@ class AuditLog(Enum):
         "${DataCenterName}. (User: ${UserName})",
     )
 
+    VDS_FAILURE = EventType(12, E, "Host ${VdsName} is non responsive.")
+    VDS_DETECTED = EventType(13, N, "Status of host ${VdsName} was set to ${HostStatus}.")
+    VDS_ACTIVATE = EventType(16, N, "Activation of host ${VdsName} initiated by ${UserName}.")
+    USER_VDS_MAINTENANCE = EventType(600, N, "Host ${VdsName} was switched to Maintenance mode by ${UserName}.")
+    VDS_INSTALL = EventType(504, N, "Host ${VdsName} installed")
+    VDS_INSTALL_FAILED = EventType(505, E, "Host ${VdsName} installation failed. ${FailedInstallMessage}.")
+    VDS_INSTALL_IN_PROGRESS = EventType(509, N, "Installing Host ${VdsName}. ${Message}.")
+    # oVirt's 560/561 name an Ansible playbook; dcnet's deploy is the agent's enrollment, and says so.
+    VDS_ANSIBLE_INSTALL_STARTED = EventType(560, N, "Host deploy (agent enrollment) has started on host ${VdsName}.")
+    VDS_ANSIBLE_INSTALL_FINISHED = EventType(
+        561, N, "Host deploy (agent enrollment) has successfully finished on host ${VdsName}."
+    )
+    VDS_SET_NONOPERATIONAL_NETWORK = EventType(
+        519,
+        W,
+        "Host ${VdsName} does not comply with the cluster ${ClusterName} networks, the following networks are "
+        "missing on host: '${Networks}'",
+    )
+    VDS_NETWORKS_OUT_OF_SYNC = EventType(
+        1110,
+        W,
+        "Host ${VdsName}'s following network(s) are not synchronized with their Logical Network configuration: "
+        "${Networks}.",
+    )
+    NETWORK_COMMINT_NETWORK_CHANGES = EventType(1104, N, "Network changes were saved on host ${VdsName}")
+    NETWORK_COMMINT_NETWORK_CHANGES_FAILED = EventType(1105, E, "Failed to commit network changes on ${VdsName}")
+    INVALID_BOND_INTERFACE_FOR_MANAGEMENT_NETWORK_CONFIGURATION = EventType(
+        1118,
+        E,
+        "Failed to configure management network on host ${VdsName}. Host ${VdsName} has an invalid bond interface "
+        "(${InterfaceName} contains less than 2 active slaves) for the management network configuration.",
+    )
+    VLAN_ID_MISMATCH_FOR_MANAGEMENT_NETWORK_CONFIGURATION = EventType(
+        1119,
+        E,
+        "Failed to configure management network on host ${VdsName}. Host ${VdsName} has an interface "
+        "${InterfaceName} for the management network configuration with VLAN-ID (${VlanId}), which is different "
+        "from data-center definition (${MgmtVlanId}).",
+    )
+    SETUP_NETWORK_FAILED_FOR_MANAGEMENT_NETWORK_CONFIGURATION = EventType(
+        1120, E, "Failed to configure management network on host ${VdsName} due to setup networks failure."
+    )
+    PERSIST_NETWORK_FAILED_FOR_MANAGEMENT_NETWORK = EventType(
+        1121,
+        W,
+        "Failed to configure management network on host ${VdsName} due to failure in persisting the management "
+        "network configuration.",
+    )
+
     ENGINE_DATABASE_INITIALIZED = EventType(
         100001,
         N,
@@ -92,16 +141,52 @@ class AuditLog(Enum):
     NETWORK_LABEL_REMOVED = EventType(
         100003, N, "Label ${Label} was removed from Network ${NetworkName} by ${UserName}."
     )
-    HOST_REGISTERED_NOT_DEPLOYED = EventType(
-        100004,
-        W,
-        "Host ${VdsName} is registered in maintenance; deploying hosts is not available in this engine version.",
-    )
+    # 100004 (host registered but not deployed) was retired when hosts became deployable; never reuse it.
     HOST_REMOVED_NETWORK_CONFIG_KEPT = EventType(
         100005,
         N,
         "Host ${VdsName} was removed; its network configuration was left on the host as it is.",
     )
+
+    HOST_ADDRESS_UNRESOLVED = EventType(
+        100006,
+        E,
+        "Failed to configure management network on host ${VdsName}: its address ${HostAddress} could not be "
+        "resolved (${Error}).",
+    )
+    NO_INTERFACE_FOR_MANAGEMENT_NETWORK = EventType(
+        100007,
+        E,
+        "Failed to configure management network on host ${VdsName}: the host address ${HostAddress} resolves to "
+        "${Addresses}, but no device on host ${VdsName} holds any of them.",
+    )
+    AMBIGUOUS_INTERFACE_FOR_MANAGEMENT_NETWORK = EventType(
+        100008,
+        E,
+        "Failed to configure management network on host ${VdsName}: host address ${HostAddress} resolves to "
+        "${Candidates}; cannot choose the management interface. Fix the DNS records or the host's addresses.",
+    )
+    INVALID_INTERFACE_FOR_MANAGEMENT_NETWORK_CONFIGURATION = EventType(
+        100009,
+        E,
+        "Failed to configure management network on host ${VdsName}. Host ${VdsName} has an invalid interface "
+        "${InterfaceName} for the management network configuration (${Reason}).",
+    )
+    MANAGEMENT_NETWORK_ON_OTHER_INTERFACE = EventType(
+        100010,
+        E,
+        "Failed to configure management network on host ${VdsName}: management network ${NetworkName} is on "
+        "${CurrentInterface} (${CurrentAddresses}) but the host address ${HostAddress} resolves to ${Addresses} on "
+        "${InterfaceName}; the management network is never moved implicitly (use setup networks).",
+    )
+    SETUP_NETWORKS_FAILURE_DETAIL = EventType(100011, E, "Setup networks on host ${VdsName} failed: ${Reason}")
+    HOST_RECOVERED = EventType(100012, N, "Host ${VdsName} is responding again.")
+    HOST_MANAGEMENT_NETWORK_READY = EventType(
+        100013,
+        N,
+        "The management network ${NetworkName} is configured on host ${VdsName} (${InterfaceName}).",
+    )
+    HOST_ADDRESS_RESOLVED = EventType(100014, N, "Host ${VdsName}: address ${HostAddress} resolves to ${Addresses}.")
 
     @property
     def code(self) -> int:
