@@ -86,7 +86,10 @@ def running_engine(
         log_path = Path(tmp) / "engine.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [*ENGINE, "serve", "--db", db_url, "--listen", f"127.0.0.1:{port}", *extra_args],
+                [
+                    *ENGINE, "serve", "--db", db_url, "--listen", f"127.0.0.1:{port}",
+                    "--state-dir", str(Path(tmp) / "state"), *extra_args,
+                ],  # fmt: skip
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,

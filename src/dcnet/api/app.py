@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI
@@ -10,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from dcnet import __version__
 from dcnet.api import auth, errors
 from dcnet.api.routers import clusters, datacenters, events, hosts, networks, root, vnicprofiles
+from dcnet.engine.host_runtime import HostRuntime
 from dcnet.engine.runner import Engine
 
 API_PREFIX = "/ovirt-engine/api"
@@ -21,8 +24,21 @@ class Settings:
     instance_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
-def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
+def create_app(engine: Engine, settings: Settings | None = None, runtime: HostRuntime | None = None) -> FastAPI:
+    """`runtime` runs deploys and monitoring in the server's event loop (the engine's asynchronous side)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            await runtime.start()
+        try:
+            yield
+        finally:
+            if runtime is not None:
+                await runtime.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="dcnet engine API",
         version=__version__,
         description="Data-center networks for virtualization hosts (oVirt REST API v4 shapes, JSON).",
@@ -32,6 +48,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.settings = settings or Settings()
+    app.state.runtime = runtime
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(root.router)

@@ -3,6 +3,7 @@ serializer (oVirt XML) can render the same structure."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -14,11 +15,13 @@ from dcnet.domain.entities import (
     Host,
     Job,
     Network,
+    NetworkAttachment,
     NetworkUsage,
     Step,
     Version,
     VnicProfile,
 )
+from dcnet.domain.host_report import HostNicView, ReportedConfiguration
 from dcnet.domain.naming import vdsm_name
 from dcnet.domain.versions import SUPPORTED_VERSIONS
 
@@ -154,9 +157,61 @@ def host(item: Host) -> dict[str, Any]:
         "status_detail": item.status_detail,
         "type": item.type.value,
         "network_operation_in_progress": False,
+        "resolved_addresses": list(item.resolved_addresses),
+        "net_config_dirty": item.net_config_dirty,
         "power_management": {"enabled": False, "kdump_detection": False},
         "spm": {"priority": 5, "status": "none"},
         "os": {"custom_kernel_cmdline": ""},
+    }
+
+
+def host_nic(host_id: str, view: HostNicView, networks: dict[str, Network]) -> dict[str, Any]:
+    """A reported nic, bond, VLAN or bridge; ids are stable per host and name."""
+    nic_id = str(uuid.uuid5(uuid.UUID(host_id), view.name))
+    body: dict[str, Any] = {
+        "id": nic_id,
+        "href": f"{href('hosts', host_id)}/nics/{nic_id}",
+        "name": view.name,
+        "host": ref("hosts", host_id),
+        "mac": {"address": view.mac},
+        "mtu": view.mtu,
+        "speed": view.speed * 1_000_000,
+        "status": "up" if view.up else "down",
+        "bridged": view.bridged,
+        "type": view.kind,
+        "ip_address_assignments": view.ip_assignments,
+    }
+    boot = view.ip_assignments[0] if view.ip_assignments else {}
+    body["boot_protocol"] = boot.get("assignment_method", "none")
+    if "ip" in boot:
+        body["ip"] = boot["ip"]
+    if view.kind == "bond":
+        options = [{"name": k, "value": v} for k, v in sorted(view.bond_options.items())]
+        body["bonding"] = {"slaves": {"host_nic": [{"name": s} for s in view.slaves]}, "options": {"option": options}}
+    if view.kind == "vlan":
+        body["vlan"] = {"id": view.vlan}
+        body["base_interface"] = view.base_interface
+    if view.network is not None:
+        network = networks.get(view.network)
+        body["network"] = {"id": network.id, "name": network.name} if network else {"name": view.network}
+    return body
+
+
+def network_attachment(
+    host_id: str, item: NetworkAttachment, network: Network, differences: list[ReportedConfiguration]
+) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "href": f"{href('hosts', host_id)}/networkattachments/{item.id}",
+        "network": ref("networks", network.id) | {"name": network.name},
+        "host": ref("hosts", host_id),
+        "host_nic": {"name": item.nic_name},
+        "ip_address_assignments": item.ip_assignments,
+        "in_sync": all(entry.in_sync for entry in differences),
+        "reported_configurations": [
+            {"name": e.name, "expected_value": e.expected, "actual_value": e.actual, "in_sync": e.in_sync}
+            for e in differences
+        ],
     }
 
 

@@ -138,6 +138,13 @@ class VnicProfileIn(Body):
     custom_properties: list[CustomPropertyIn] | None = None
 
 
+class HostActionIn(Body):
+    """oVirt's action body for host actions; only the fields dcnet uses are read."""
+
+    root_password: str | None = None
+    activate: bool | None = None
+
+
 class HostIn(Body):
     name: str | None = None
     description: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +17,10 @@ from dcnet.api.app import Settings, create_app
 from dcnet.domain.entities import Role
 from dcnet.domain.errors import DomainError
 from dcnet.engine import bootstrap, users
+from dcnet.engine.agents import AgentConnections
+from dcnet.engine.host_runtime import HostRuntime, HostSettings
+from dcnet.engine.pki import EngineCA
+from dcnet.engine.resolver import make_resolver
 from dcnet.engine.runner import Engine, open_engine
 
 DEFAULT_DB = "sqlite:///dcnet-engine.db"
@@ -46,10 +51,27 @@ def serve(
     listen: Annotated[str, typer.Option(help="address:port to listen on")] = "127.0.0.1:8080",
     token_ttl: Annotated[int, typer.Option(help="access token lifetime in seconds")] = 8 * 3600,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(help="the engine's secrets (its CA); default: beside the SQLite file; keep it across restarts"),
+    ] = None,
+    dns_server: Annotated[
+        str | None, typer.Option(help="resolve host names at this DNS server (ADDRESS:PORT) instead of getaddrinfo")
+    ] = None,
+    agent_wait: Annotated[float, typer.Option(help="seconds to wait for a new host's agent to answer")] = 120,
+    connectivity_timeout: Annotated[
+        float, typer.Option(help="seconds an agent waits for the engine to confirm a network change")
+    ] = 120,
+    monitor_interval: Annotated[float, typer.Option(help="seconds between host monitoring cycles")] = 3,
 ) -> None:
-    """Migrate the database, initialize it on first start, and serve the REST API."""
+    """Migrate the database, initialize it on first start, and serve the REST API, deploys and monitoring."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     host, port = _split_listen(listen)
+    secrets_dir = state_dir or _default_state_dir(db)
+    try:
+        resolver = make_resolver(dns_server)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--dns-server") from None
     engine = open_engine(db)
     try:
         created = engine.execute(lambda store: bootstrap.initialize(store, os.environ.get("DCNET_ADMIN_PASSWORD")))
@@ -62,13 +84,26 @@ def serve(
             "Initialized a new database: data center Default, cluster Default, network ovirtmgmt, user admin@internal"
         )
     err.print(f"dcnet engine API on http://{listen}/ovirt-engine/api (token: POST /ovirt-engine/sso/oauth/token)")
+    ca = EngineCA.load_or_create(secrets_dir)
+    settings = HostSettings(
+        agent_wait=agent_wait, connectivity_timeout=connectivity_timeout, monitor_interval=monitor_interval
+    )
+    runtime = HostRuntime(engine, AgentConnections(ca, resolver), settings)
     uvicorn.run(
-        create_app(engine, Settings(token_ttl_seconds=token_ttl)),
+        create_app(engine, Settings(token_ttl_seconds=token_ttl), runtime),
         host=host,
         port=port,
         log_level=log_level.lower(),
         access_log=log_level.lower() == "debug",
     )
+
+
+def _default_state_dir(db: str) -> Path:
+    """Beside the SQLite file (`x.db` → `x.db.state/`); a server database needs --state-dir."""
+    if db.startswith("sqlite:///"):
+        return Path(db.removeprefix("sqlite:///") + ".state")
+    _fail("--state-dir is required with a database server (the engine's CA must survive restarts)", 2)
+    raise AssertionError
 
 
 def _engine(db: str) -> Engine:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -198,6 +199,32 @@ class Host:
     description: str = ""
     comment: str = ""
     status_detail: str = ""
+    resolved_addresses: list[str] = field(default_factory=list)  # what the address resolved to at install
+    enrolled: bool = False  # the agent holds a certificate from the engine CA
+    activate_after_install: bool = True
+    net_config_dirty: bool = False
+    revision: int = 1
+
+
+@dataclass
+class HostReport:
+    """The last capabilities a host's agent reported (the engine's view of the host's real network)."""
+
+    host_id: str
+    capabilities: dict[str, Any]
+    change_counter: int
+    reported_at: datetime
+
+
+@dataclass
+class NetworkAttachment:
+    """A logical network on a host's nic or bond, with its IP configuration."""
+
+    id: str
+    host_id: str
+    network_id: str
+    nic_name: str
+    ip_assignments: list[dict[str, Any]] = field(default_factory=list)
     revision: int = 1
 
 

@@ -1,4 +1,4 @@
-"""Rules for host registration (the deploy flow comes with the add-host feature)."""
+"""Rules for adding, editing, installing, activating and removing hosts."""
 
 from __future__ import annotations
 
@@ -79,6 +79,62 @@ def check_update(old: Host, new: Host, siblings: Iterable[Host]) -> None:
             "edit",
             TYPE,
             "The cluster or address of a Host can be changed only when its status is Maintenance.",
+        )
+
+
+INSTALLABLE = (
+    HostStatus.MAINTENANCE,
+    HostStatus.INSTALL_FAILED,
+    HostStatus.NON_OPERATIONAL,
+    HostStatus.NON_RESPONSIVE,
+)
+
+
+def _illegal_status(action: str, allowed: tuple[HostStatus, ...], host: Host) -> None:
+    if host.status not in allowed:
+        names = ", ".join(status.value for status in allowed)
+        raise violation(
+            "ACTION_TYPE_FAILED_VDS_STATUS_ILLEGAL",
+            action,
+            TYPE,
+            f"Operation can be performed only when Host status is one of: {names} (it is {host.status.value}).",
+        )
+
+
+def check_install(host: Host, *, token_given: bool) -> None:
+    _illegal_status("install", INSTALLABLE, host)
+    if not token_given and not host.enrolled:
+        raise BadInput("root_password", "the agent's enrollment token is required: this host's agent is not enrolled")
+
+
+def check_activate(host: Host) -> None:
+    _illegal_status("activate", (HostStatus.MAINTENANCE, HostStatus.NON_OPERATIONAL, HostStatus.NON_RESPONSIVE), host)
+    if not host.enrolled:
+        raise violation(
+            "ACTION_TYPE_FAILED_VDS_STATUS_ILLEGAL",
+            "activate",
+            TYPE,
+            "The host has never been installed; install it first.",
+        )
+
+
+def check_deactivate(host: Host) -> None:
+    if host.status in (HostStatus.INSTALLING, HostStatus.MAINTENANCE):
+        raise violation(
+            "ACTION_TYPE_FAILED_VDS_STATUS_ILLEGAL",
+            "maintenance",
+            TYPE,
+            f"Cannot switch the Host to Maintenance mode while it is {host.status.value}.",
+        )
+
+
+def check_refresh(host: Host) -> None:
+    if not host.enrolled:
+        raise violation(
+            "ACTION_TYPE_FAILED_VDS_STATUS_ILLEGAL",
+            "refresh",
+            TYPE,
+            "The host's agent is not enrolled; install the host first.",
         )
 
 

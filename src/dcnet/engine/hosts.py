@@ -1,5 +1,5 @@
-"""Host registration. Deploying the agent and the management network come with the add-host feature;
-until then a registered host stays in maintenance and says so in an event."""
+"""Host commands (validate → execute → record events). Whatever needs the agent — deploy, refresh —
+is started here and runs in the host runtime (dcnet.engine.deploy, dcnet.engine.monitoring)."""
 
 from __future__ import annotations
 
@@ -16,24 +16,73 @@ from dcnet.engine.runner import check_if_match
 from dcnet.store.repositories import Store
 
 
-def register_host(store: Store, ctx: CommandContext, cluster_ref: refs.Ref | None, fields: dict[str, Any]) -> Host:
+def add_host(
+    store: Store, ctx: CommandContext, cluster_ref: refs.Ref | None, fields: dict[str, Any], *, activate: bool = True
+) -> Host:
+    """Stored in `installing`; the caller starts the deploy (with the enrollment token) once this commits."""
     refs.require("Host", name=fields.get("name"), address=fields.get("address"), cluster=cluster_ref)
     cluster = refs.cluster(store, cluster_ref)
     store.data_centers.get(cluster.data_center_id, for_update=True)
     host = Host(
         id=new_id(),
         cluster_id=cluster.id,
-        status=HostStatus.MAINTENANCE,
-        status_detail="registered; not deployed",
+        status=HostStatus.INSTALLING,
+        activate_after_install=activate,
         **fields,
     )
     host_rules.check_new(host, store.hosts.list())
     store.hosts.add(host)
-    where = Refs(data_center_id=cluster.data_center_id, cluster_id=cluster.id, host_id=host.id)
     record_job(store, ctx, f"Adding Host {host.name}")
-    record(store, ctx, AuditLog.USER_ADD_VDS, {"VdsName": host.name}, where)
-    record(store, ctx, AuditLog.HOST_REGISTERED_NOT_DEPLOYED, {"VdsName": host.name}, where)
+    record(store, ctx, AuditLog.USER_ADD_VDS, {"VdsName": host.name}, _where(cluster.data_center_id, host))
     return host
+
+
+def install_host(store: Store, ctx: CommandContext, host_id: str, *, activate: bool = True, token_given: bool) -> Host:
+    """Re-install: enroll again (a fresh token) or, for an agent that already trusts this engine, deploy again."""
+    host = refs.get_or_404(store.hosts, host_id, "Host")
+    host_rules.check_install(host, token_given=token_given)
+    updated = store.hosts.update_runtime(
+        host.id, status=HostStatus.INSTALLING, status_detail="", activate_after_install=activate
+    )
+    assert updated is not None
+    record_job(store, ctx, f"Installing Host {host.name}")
+    return updated
+
+
+def activate_host(store: Store, ctx: CommandContext, host_id: str) -> Host:
+    host = refs.get_or_404(store.hosts, host_id, "Host")
+    host_rules.check_activate(host)
+    updated = store.hosts.update_runtime(host.id, status=HostStatus.INITIALIZING, status_detail="")
+    assert updated is not None
+    record_job(store, ctx, f"Activating Host {host.name}")
+    record(store, ctx, AuditLog.VDS_ACTIVATE, {"VdsName": host.name}, _where_host(store, host))
+    return updated
+
+
+def deactivate_host(store: Store, ctx: CommandContext, host_id: str) -> Host:
+    host = refs.get_or_404(store.hosts, host_id, "Host")
+    host_rules.check_deactivate(host)
+    updated = store.hosts.update_runtime(host.id, status=HostStatus.MAINTENANCE, status_detail="")
+    assert updated is not None
+    record_job(store, ctx, f"Moving Host {host.name} to Maintenance")
+    record(store, ctx, AuditLog.USER_VDS_MAINTENANCE, {"VdsName": host.name}, _where_host(store, host))
+    return updated
+
+
+def refresh_host(store: Store, ctx: CommandContext, host_id: str) -> Host:
+    host = refs.get_or_404(store.hosts, host_id, "Host")
+    host_rules.check_refresh(host)
+    record_job(store, ctx, f"Refreshing Host {host.name} capabilities")
+    return host
+
+
+def _where(data_center_id: str, host: Host) -> Refs:
+    return Refs(data_center_id=data_center_id, cluster_id=host.cluster_id, host_id=host.id)
+
+
+def _where_host(store: Store, host: Host) -> Refs:
+    cluster = store.clusters.get(host.cluster_id)
+    return Refs(data_center_id=cluster.data_center_id if cluster else None, cluster_id=host.cluster_id, host_id=host.id)
 
 
 def update_host(store: Store, ctx: CommandContext, host_id: str, changes: dict[str, Any], if_match: int | None) -> Host:
@@ -60,6 +109,8 @@ def remove_host(store: Store, ctx: CommandContext, host_id: str, if_match: int |
     host = refs.get_or_404(store.hosts, host_id, "Host")
     check_if_match("Host", host.revision, if_match)
     host_rules.check_remove(host)
+    store.network_attachments.remove_host(host_id)
+    store.host_reports.remove(host_id)
     store.hosts.remove(host_id)
     cluster = store.clusters.get(host.cluster_id)
     where = Refs(

@@ -214,6 +214,42 @@ class Tokens:
         self.connection.execute(delete(t.tokens).where(t.tokens.c.expires_at < now))
 
 
+class Hosts(Repository[e.Host]):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection, t.hosts, e.Host)
+
+    def update_runtime(self, host_id: str, **fields: Any) -> e.Host | None:
+        """Status and install facts written by the engine itself: no If-Match, but the revision still moves,
+        so a client's PUT based on the older row gets 409 instead of overwriting the new status."""
+        values = {name: _encode(value) for name, value in fields.items()}
+        self.connection.execute(
+            update(self.table).where(self.table.c.id == host_id).values(**values, revision=self.table.c.revision + 1)
+        )
+        return self.get(host_id)
+
+
+class HostReports(Repository[e.HostReport]):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection, t.host_reports, e.HostReport, key="host_id")
+
+    def put(self, report: e.HostReport) -> None:
+        row = self._to_row(report)
+        result = self.connection.execute(update(self.table).where(self.table.c.host_id == report.host_id).values(**row))
+        if result.rowcount == 0:
+            self.connection.execute(insert(self.table).values(**row))
+
+
+class NetworkAttachments(Repository[e.NetworkAttachment]):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection, t.network_attachments, e.NetworkAttachment)
+
+    def of_host(self, host_id: str) -> list[e.NetworkAttachment]:
+        return self.list(order_by="nic_name", host_id=host_id)
+
+    def remove_host(self, host_id: str) -> None:
+        self.connection.execute(delete(self.table).where(self.table.c.host_id == host_id))
+
+
 class Store:
     """All repositories over one connection (one transaction)."""
 
@@ -224,7 +260,9 @@ class Store:
         self.networks = Repository(connection, t.networks, e.Network)
         self.cluster_networks = ClusterNetworks(connection)
         self.vnic_profiles = Repository(connection, t.vnic_profiles, e.VnicProfile)
-        self.hosts = Repository(connection, t.hosts, e.Host)
+        self.hosts = Hosts(connection)
+        self.host_reports = HostReports(connection)
+        self.network_attachments = NetworkAttachments(connection)
         self.events = Events(connection)
         self.jobs = Repository(connection, t.jobs, e.Job)
         self.steps = Repository(connection, t.steps, e.Step)

@@ -118,7 +118,32 @@ hosts = Table(
     Column("description", Text, nullable=False, default=""),
     Column("comment", Text, nullable=False, default=""),
     Column("status_detail", Text, nullable=False, default=""),
+    Column("resolved_addresses", JSON, nullable=False, default=list),
+    Column("enrolled", Boolean, nullable=False, default=False),
+    Column("activate_after_install", Boolean, nullable=False, default=True),
+    Column("net_config_dirty", Boolean, nullable=False, default=False),
     Column("revision", Integer, nullable=False, default=1),
+)
+
+host_reports = Table(
+    "host_reports",
+    metadata,
+    Column("host_id", ID, ForeignKey("hosts.id", ondelete="CASCADE"), primary_key=True),
+    Column("capabilities", JSON, nullable=False),
+    Column("change_counter", Integer, nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+)
+
+network_attachments = Table(
+    "network_attachments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("host_id", ID, ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("network_id", ID, ForeignKey("networks.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("nic_name", String(64), nullable=False),
+    Column("ip_assignments", JSON, nullable=False, default=list),
+    Column("revision", Integer, nullable=False, default=1),
+    UniqueConstraint("host_id", "network_id", name="uq_network_attachments_host_network"),
 )
 
 events = Table(

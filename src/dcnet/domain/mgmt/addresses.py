@@ -35,7 +35,7 @@ def _is_global(address: str) -> bool:
         ip = ipaddress.ip_address(bare(address))
     except ValueError:
         return False
-    return not (ip.is_link_local or ip.is_unspecified or ip.is_loopback)
+    return not (ip.is_link_local or ip.is_unspecified)
 
 
 def global_addresses(entry: Mapping[str, Any]) -> list[str]:

@@ -245,3 +245,9 @@ def _vlan_text(vlan: int | None) -> str:
 def _and(items: Iterable[str]) -> str:
     listed = [str(item) for item in items]
     return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+
+
+def engine_builds_management_network(major: int, minor: int) -> bool:
+    """Clusters from 3.1 up get the engine-built management network; 3.0 keeps the agent-built bridge and
+    the restart that proves it (oVirt's NormalizedMgmgNetworkEnabled)."""
+    return (major, minor) >= (3, 1)
