@@ -45,6 +45,7 @@ class Identity:
         self.ca_path = state_dir / "engine-ca.pem"
         self.token_path = state_dir / "enrollment-token"
         self.pending_ca_path = state_dir / "engine-ca.pending.pem"
+        self.pending_bootstrap_path = state_dir / "bootstrap.pending"
 
     @property
     def enrolled(self) -> bool:
@@ -106,6 +107,12 @@ class Identity:
 
     def complete(self, token: str, cert_pem: str) -> None:
         """Accept the engine-signed certificate: it must be for our key and signed by the CA given before."""
+        self.check_certificate(token, cert_pem)
+        self.commit(cert_pem)
+
+    def check_certificate(self, token: str, cert_pem: str) -> None:
+        """Everything `complete` checks, changing nothing: work that must succeed before the identity is
+        committed (the bootstrap of the management network) runs between the check and the commit."""
         self.check_token(token)
         if not self.pending_ca_path.exists():
             raise SetupError(Code.BAD_PARAMS, "call Host.beginEnrollment first")
@@ -117,10 +124,28 @@ class Identity:
             raise SetupError(Code.ENROLLMENT_REFUSED, f"certificate not signed by the engine CA: {exc}") from None
         if cert.public_key().public_numbers() != self._key().public_key().public_numbers():  # type: ignore[union-attr]
             raise SetupError(Code.ENROLLMENT_REFUSED, "certificate is not for this agent's key")
+
+    def commit(self, cert_pem: str) -> None:
+        """The certificate (already checked) becomes the agent's; the token dies."""
         write_atomic(self.cert_path, cert_pem, durable=self.durable)
         self.pending_ca_path.replace(self.ca_path)
         self.token_path.unlink(missing_ok=True)  # the token is dead
+        self.pending_bootstrap_path.unlink(missing_ok=True)
         log.info("enrolled: from now on only clients signed by the engine CA are accepted")
+
+    # ---- the management network built at enrollment (legacy clusters, node hosts) -------------
+    def remember_bootstrap(self, network: str | None) -> None:
+        """Between the two enrollment steps, on disk: an agent restarted in between still builds it."""
+        if network is None:
+            self.pending_bootstrap_path.unlink(missing_ok=True)
+            return
+        write_atomic(self.pending_bootstrap_path, network + "\n", durable=self.durable)
+
+    def pending_bootstrap(self) -> str | None:
+        """The management network to build before committing, if Host.beginEnrollment asked for one."""
+        if not self.pending_bootstrap_path.exists():
+            return None
+        return self.pending_bootstrap_path.read_text().strip() or None
 
 
 def _self_signed(key: ec.EllipticCurvePrivateKey, hostname: str) -> x509.Certificate:

@@ -22,6 +22,7 @@ from dcnet.rpc.verbs import DEFAULT_PORT
 
 app = typer.Typer(help="The dcnet host agent.", no_args_is_help=True)
 log = logging.getLogger("dcnet.agent")
+RESTORE_AT_START = "DCNET_AGENT_RESTORE_AT_START"  # set by Host.restart for the process it execs into
 
 StateOption = Annotated[Path, typer.Option("--state-dir", help="where the agent keeps configs, journal and keys")]
 BackendOption = Annotated[str, typer.Option("--backend", help="real (Linux netlink) or sim (in memory)")]
@@ -71,9 +72,14 @@ def serve(
     fleet: Annotated[int, typer.Option(help="serve N simulated hosts from this process (with --backend sim)")] = 0,
     fleet_base: Annotated[str, typer.Option(help="address of host sim0; sim<i> listens on BASE+i")] = "127.1.0.1",
     fleet_topology: Annotated[Path | None, typer.Option(help="YAML/JSON file: the sim hosts' devices")] = None,
+    node: Annotated[
+        bool, typer.Option(help="an appliance-style node host: build the management network bridge at enrollment")
+    ] = False,
 ) -> None:
     """Serve the agent. Without certificates (and without --insecure-dev) it waits for enrollment."""
     if fleet:
+        if node:
+            raise typer.BadParameter("a fleet's node hosts are marked in --fleet-topology (node: true)")
         tls = (tls_ca, tls_cert, tls_key)
         _serve_fleet(state_dir, fleet, fleet_base, fleet_topology, listen, backend, insecure_dev, tls)
         return
@@ -84,6 +90,7 @@ def serve(
     outcome = service.recover()
     if outcome is not None:
         log.warning("rolled back an unfinished change at start: %s", outcome)
+    _restore_if_restarted(service)
     identity = Identity(state_dir)
     ssl_options: dict[str, object] = {}
     enrolled = True
@@ -101,10 +108,13 @@ def serve(
         token = identity.prepare()
         ssl_options = {"ssl_keyfile": str(identity.key_path), "ssl_certfile": str(identity.selfsigned_path)}
         print(f"dcnet-agent: not enrolled; enrollment token: {token} (also in {identity.token_path})", flush=True)
-    agent = AgentApp(service, identity, enrolled=enrolled, on_enrolled=_reexec)
-    log.info(
-        "dcnet-agent serving %s:%d (%s, backend %s)", host, port, "enrolled" if enrolled else "enrollment", backend
+    agent = AgentApp(
+        service, identity, enrolled=enrolled, on_enrolled=_reexec, on_restart=_restart_restoring_safe_config, node=node
     )
+    log.info(
+        "dcnet-agent serving %s:%d (%s, backend %s%s)",
+        host, port, "enrolled" if enrolled else "enrollment", backend, ", node host" if node else "",
+    )  # fmt: skip
     config = uvicorn.Config(
         agent.starlette(),
         log_level="warning",
@@ -161,7 +171,28 @@ def _mutual_tls(ca: Path, cert: Path, key: Path) -> dict[str, object]:
 def _reexec() -> None:
     """After enrollment, start again so the listener requires client certificates from the engine CA."""
     log.info("enrollment complete; restarting with mutual TLS")
+    _exec_self()
+
+
+def _restart_restoring_safe_config() -> None:
+    """Host.restart: the same process image again, told (by the environment) to restore the safe config
+    before it listens, as a host does at boot."""
+    log.info("Host.restart: restarting; the safe network config is restored before serving")
+    os.environ[RESTORE_AT_START] = "1"
+    _exec_self()
+
+
+def _exec_self() -> None:
+    logging.shutdown()  # flush the log files: exec does not
     os.execv(sys.executable, [sys.executable, "-m", "dcnet.agent.main", *sys.argv[1:]])
+
+
+def _restore_if_restarted(service: NetworkService) -> None:
+    """Honour Host.restart once: the variable is removed so a later exec (enrollment) does not restore again."""
+    if os.environ.pop(RESTORE_AT_START, None) != "1":
+        return
+    service.restore_safe_config()
+    log.info("restarted by Host.restart: safe network config restored")
 
 
 @app.command()

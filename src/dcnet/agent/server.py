@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -15,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from dcnet.agent import hooks
+from dcnet.agent import bootstrap, hooks
 from dcnet.agent.enrollment import FailureThrottle, Identity
 from dcnet.agent.transactions import NetworkService
 from dcnet.domain.hostnet.codes import Code, SetupError
@@ -23,6 +24,10 @@ from dcnet.rpc import errors, models, verbs
 
 log = logging.getLogger("dcnet.agent.server")
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
+# The agent's own address of the connection a call came on (what the engine dialled): set per HTTP body by
+# answer_body, read by the enrollment bootstrap, which builds the management network over that address.
+LOCAL_ADDRESS: contextvars.ContextVar[str | None] = contextvars.ContextVar("agent_local_address", default=None)
+ANSWER_FIRST_SECONDS = 0.3  # an answer leaves before the agent restarts (enrollment, Host.restart)
 
 
 class AgentApp:
@@ -35,11 +40,15 @@ class AgentApp:
         *,
         enrolled: bool,
         on_enrolled: Callable[[], None] | None = None,
+        on_restart: Callable[[], None] | None = None,
+        node: bool = False,
     ) -> None:
         self.service = service
         self.identity = identity
         self.enrolled = enrolled
         self.on_enrolled = on_enrolled
+        self.on_restart = on_restart  # Host.restart: start again, restoring the safe config first
+        self.node = node  # an appliance-style node host: it always builds its management network at enrollment
         self.throttle = FailureThrottle()
         self.limiter = anyio.CapacityLimiter(8)
         self.handlers: dict[str, Handler] = {
@@ -51,6 +60,7 @@ class AgentApp:
             verbs.GET_NETWORK_TRANSACTION: self.get_network_transaction,
             verbs.BEGIN_ENROLLMENT: self.begin_enrollment,
             verbs.COMPLETE_ENROLLMENT: self.complete_enrollment,
+            verbs.RESTART: self.restart,
         }
         if hooks.enabled():
             self.handlers[verbs.TEST_HOOK] = self.test_hook
@@ -59,12 +69,21 @@ class AgentApp:
         return Starlette(routes=[Route(verbs.PATH, self.endpoint, methods=["POST"])])
 
     async def endpoint(self, request: Request) -> Response:
-        answer = await self.answer_body(await request.body())
+        local = bootstrap.local_address(request.scope.get("server"))
+        answer = await self.answer_body(await request.body(), local_address=local)
         return JSONResponse(answer) if answer is not None else Response(status_code=204)
 
-    async def answer_body(self, raw: bytes) -> Any:
+    async def answer_body(self, raw: bytes, *, local_address: str | None = None) -> Any:
         """The JSON answer to one HTTP body (None: only notifications, HTTP 204); free of the transport,
-        so a simulated fleet serves it from its own listeners."""
+        so a simulated fleet serves it from its own listeners. `local_address`: the agent's address the
+        body came to (the batch's calls, run as tasks, inherit it)."""
+        token = LOCAL_ADDRESS.set(local_address)
+        try:
+            return await self._answer_body(raw)
+        finally:
+            LOCAL_ADDRESS.reset(token)
+
+    async def _answer_body(self, raw: bytes) -> Any:
         try:
             body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -97,7 +116,7 @@ class AgentApp:
         try:
             result = await handler(params)
         except SetupError as error:
-            return _error(call_id, errors.from_setup_error(error))
+            return _error(call_id, _setup_error_object(error))
         except ValidationError as error:
             detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
             return _error(call_id, errors.error_object(errors.INVALID_PARAMS, f"{method}: {detail}"))
@@ -145,14 +164,36 @@ class AgentApp:
         request = models.BeginEnrollmentParams.model_validate(params)
         identity = self._identity_for_enrollment()
         csr = await self._guarded(lambda: identity.begin(request.token, request.caCertificate))
+        network = bootstrap.wanted_network(request, node=self.node)
+        await self._blocking(lambda: identity.remember_bootstrap(network))
         return models.BeginEnrollmentResult(csr=csr).model_dump()
 
     async def complete_enrollment(self, params: dict[str, Any]) -> Any:
+        """Certificate checked → management network built (when asked at begin) → identity committed: a
+        failure before the commit leaves the agent un-enrolled and the token good for another try."""
         request = models.CompleteEnrollmentParams.model_validate(params)
         identity = self._identity_for_enrollment()
-        await self._guarded(lambda: identity.complete(request.token, request.certificate))
+        await self._guarded(lambda: identity.check_certificate(request.token, request.certificate))
+        network = identity.pending_bootstrap()
+        if network is not None:
+            local = LOCAL_ADDRESS.get()
+            await self._waiting(
+                lambda: bootstrap.build_management_network(self.service, network, local, identity.hostname)
+            )
+        await self._blocking(lambda: identity.commit(request.certificate))
         if self.on_enrolled is not None:
-            asyncio.get_running_loop().call_later(0.3, self.on_enrolled)
+            asyncio.get_running_loop().call_later(ANSWER_FIRST_SECONDS, self.on_enrolled)
+        return models.StatusResult().model_dump()
+
+    async def restart(self, _params: dict[str, Any]) -> Any:
+        """Answer, then start again restoring the safe config first: the legacy install's "reboot", which
+        proves that what was persisted comes back. Refused (40) while a network change is in progress."""
+        if self.on_restart is None:
+            raise SetupError(Code.GENERAL, "this agent cannot restart itself")
+        if _change_in_progress(self.service):
+            raise SetupError(Code.UNAVAILABLE, "another network change is in progress on this host")
+        log.info("Host.restart: restarting and restoring the safe network config")
+        asyncio.get_running_loop().call_later(ANSWER_FIRST_SECONDS, self.on_restart)
         return models.StatusResult().model_dump()
 
     def _identity_for_enrollment(self) -> Identity:
@@ -184,3 +225,15 @@ class AgentApp:
 
 def _error(call_id: Any, error: dict[str, Any]) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": call_id, "error": error}
+
+
+def _setup_error_object(error: SetupError) -> dict[str, Any]:
+    body = errors.from_setup_error(error)
+    body["data"] |= bootstrap.error_data(error)
+    return body
+
+
+def _change_in_progress(service: NetworkService) -> bool:
+    """NetworkService has no public flag yet: its lock is held for exactly as long as a change (or a save)."""
+    lock = getattr(service, "_lock", None)
+    return bool(lock is not None and lock.locked())

@@ -10,6 +10,7 @@ SET_SAFE_NETWORK_CONFIG = "Host.setSafeNetworkConfig"
 GET_NETWORK_TRANSACTION = "Host.getNetworkTransaction"
 BEGIN_ENROLLMENT = "Host.beginEnrollment"
 COMPLETE_ENROLLMENT = "Host.completeEnrollment"
+RESTART = "Host.restart"  # answer, then start again restoring the safe config (the "reboot after install")
 TEST_HOOK = "Test.hook"
 
 BEFORE_ENROLLMENT = frozenset({PING2, BEGIN_ENROLLMENT, COMPLETE_ENROLLMENT})
