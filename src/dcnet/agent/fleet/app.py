@@ -26,12 +26,22 @@ class FleetControl(Protocol):
 
     def up(self, host: SimHost) -> Awaitable[None]: ...
 
+    def reboot(self, host: SimHost) -> None: ...
+
 
 class FleetAgentApp(AgentApp):
-    """The agent's JSON-RPC app for one sim host; enrollment completes without a restart (host.on_enrolled)."""
+    """The agent's JSON-RPC app for one sim host; enrollment completes without a restart (host.on_enrolled);
+    Host.restart takes the host down briefly and brings it back with its safe config (control.reboot)."""
 
     def __init__(self, host: SimHost, control: FleetControl, *, enrolled: bool) -> None:
-        super().__init__(host.service, host.identity, enrolled=enrolled, on_enrolled=host.on_enrolled)
+        super().__init__(
+            host.service,
+            host.identity,
+            enrolled=enrolled,
+            on_enrolled=host.on_enrolled,
+            on_restart=lambda: control.reboot(host),
+            node=host.node,
+        )
         self.host = host
         self.control = control
 

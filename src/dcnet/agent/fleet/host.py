@@ -36,6 +36,7 @@ class SimHost:
         self.name = f"sim{index}"
         self.fqdn = f"{self.name}.{DOMAIN}"
         self.address = address
+        self.node = spec.node
         self.dir = root / "hosts" / self.name
         booting = self.dir.exists() and any((self.dir / name).exists() for name in STATE_FILES)
         self.state_dir = StateDir(self.dir, durable=False)
@@ -61,12 +62,15 @@ class SimHost:
             service.restore_safe_config()
         return service
 
-    def restart(self) -> None:
-        """What a real agent does when it starts again after dying mid-change (blocking: run in a thread)."""
-        service = self._start_service(boot=False)
-        outcome = service.recover()
+    def restart(self, *, restore: bool = False) -> None:
+        """What a real agent does when it starts again after dying mid-change, or (restore) after Host.restart:
+        the safe config replaces the running one, as at boot (blocking: run in a thread)."""
+        service = self._start_service(boot=restore)
+        outcome = None if restore else service.recover()
         if outcome is not None:
             log.warning("%s: rolled back an unfinished change at restart: %s", self.name, outcome)
+        if restore:
+            log.info("%s: restarted by Host.restart; safe network config restored", self.name)
         if self.faults is not None:
             self.faults.release()
         self.service = service

@@ -27,6 +27,7 @@ from dcnet.agent.fleet.host import SimHost
 from dcnet.rpc import verbs
 
 HANDSHAKE_TIMEOUT = 10.0
+REBOOT_SECONDS = 0.5  # how long a sim host stays down for Host.restart
 BACKLOG = 128
 WORKER_THREADS = 64  # shared by all hosts, for changes (each holds one while it waits); more at once queue
 CURRENT_HOST: contextvars.ContextVar[str] = contextvars.ContextVar("sim_host", default="-")
@@ -154,11 +155,18 @@ class FleetServer:
         delay = host.faults.restart_seconds if host.faults is not None else 0.5
         self.spawn(self._restart(host, delay))
 
-    async def _restart(self, host: SimHost, delay: float) -> None:
+    def reboot(self, host: SimHost) -> None:
+        """Host.restart (its answer is out): down for a moment, then back with the safe config running."""
+        log.info("%s: Host.restart; down for %.1f s", host.name, REBOOT_SECONDS)
+        self._cancel_timer(host)
+        self.take_down(host)
+        self.spawn(self._restart(host, REBOOT_SECONDS, restore=True))
+
+    async def _restart(self, host: SimHost, delay: float, *, restore: bool = False) -> None:
         await asyncio.sleep(delay)
         token = CURRENT_HOST.set(host.name)
         try:
-            await anyio.to_thread.run_sync(host.restart)
+            await anyio.to_thread.run_sync(lambda: host.restart(restore=restore))
         finally:
             CURRENT_HOST.reset(token)
         await self.listen(host)
@@ -212,7 +220,7 @@ class FleetServer:
             return
         token = CURRENT_HOST.set(host.name)
         try:
-            answer = await host.agent.answer_body(body)
+            answer = await host.agent.answer_body(body, local_address=host.address)
         except SimulatedCrash as crash:
             self.crash(host, crash.point)
             await _disconnected(receive)

@@ -19,6 +19,7 @@ defaults and per-host overrides; a host's entry replaces whole keys of the defau
       prefix: 8                 # that address's prefix length (8: all of 127/8 is on-link)
       gateway: null             # a default route through the management device
       ovs: false                # Open vSwitch on the host
+      node: false               # an appliance-style node host: builds its management bridge at enrollment
     hosts:                      # by name (sim7) or index range (10-19), applied in file order
       sim0: {nics: 2}
       10-19: {management: bond0, bonds: {bond0: {slaves: [eth1]}}}   # a one-slave bond
@@ -89,6 +90,7 @@ class HostSpec(_Spec):
     prefix: int = Field(default=8, ge=0, le=32)
     gateway: str | None = None
     ovs: bool = False
+    node: bool = False
 
     def nic_list(self) -> list[NicSpec]:
         if isinstance(self.nics, int):
