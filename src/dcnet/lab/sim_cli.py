@@ -52,6 +52,24 @@ def up(
     console.print(f"inventory: {fleet.inventory_path}", highlight=False)
 
 
+@app.command("add-hosts")
+def add_hosts(
+    url: Annotated[str, typer.Option("--url", help="the engine, e.g. http://127.0.0.1:8080")],
+    password: Annotated[str, typer.Option("--password", envvar="DCNET_ADMIN_PASSWORD", help="admin@internal's")],
+    state_dir: StateDir = None,
+    cluster: Annotated[str, typer.Option("--cluster", help="the cluster to add them to")] = "Default",
+    timeout: Annotated[float, typer.Option("--timeout", help="seconds to follow their statuses")] = 120,
+) -> None:
+    """Add every (not yet enrolled) host of the running fleet to an engine and follow them to up."""
+    from dcnet.lab import demo_hosts
+
+    fleet = SimFleet(state_dir)
+    inventory = demo_hosts.load_inventory(fleet.inventory_path)
+    token = demo_hosts.login(url, "admin@internal", password)
+    final = demo_hosts.add_hosts(url, token, inventory, cluster, timeout)
+    console.print(f"{sum(1 for s in final.values() if s == 'up')} of {len(final)} hosts up")
+
+
 @app.command()
 def down(state_dir: StateDir = None) -> None:
     """Stop the fleet and its DNS (idempotent; the hosts' state stays for the next `up`)."""
