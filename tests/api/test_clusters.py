@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.api.helpers import add_network, fault, network_by_name, snapshot
+from tests.api.helpers import add_host, add_network, fault, network_by_name, snapshot, wait_settled
 
 
 def _cluster(api: httpx.Client, name: str, **fields: object) -> dict:
@@ -97,8 +97,7 @@ def test_management_network_cannot_change_when_cluster_has_hosts(api: httpx.Clie
     cluster = _cluster(api, name)
     network = add_network(api, name)
     api.post(f"/clusters/{cluster['id']}/networks", json={"id": network["id"]})
-    host = api.post("/hosts", json={"name": name, "address": f"{name}.example.test", "cluster": {"id": cluster["id"]}})
-    assert host.status_code == 201
+    add_host(api, name, cluster={"id": cluster["id"]})
     answer = api.put(f"/clusters/{cluster['id']}/networks/{network['id']}", json={"usages": ["management"]})
     assert answer.status_code == 409 and "Cluster that has hosts" in fault(answer)["detail"]
 
@@ -127,14 +126,13 @@ def test_cluster_update_and_remove(api: httpx.Client, name: str) -> None:
     assert (
         updated.status_code == 200 and updated.json()["switch_type"] == "ovs" and updated.json()["description"] == "d"
     )
-    host = api.post(
-        "/hosts", json={"name": name, "address": f"{name}.example.test", "cluster": {"id": cluster["id"]}}
-    ).json()
+    host = add_host(api, name, cluster={"id": cluster["id"]})
     blocked = api.put(f"/clusters/{cluster['id']}", json={"switch_type": "legacy"})
     assert blocked.status_code == 409 and "switch type cannot be changed" in fault(blocked)["detail"]
     not_empty = api.delete(f"/clusters/{cluster['id']}")
     assert not_empty.status_code == 409 and "contains host(s)" in fault(not_empty)["detail"]
-    api.delete(f"/hosts/{host['id']}")
+    assert wait_settled(api, host["id"])["status"] == "install_failed"
+    assert api.delete(f"/hosts/{host['id']}").status_code == 200
     assert api.delete(f"/clusters/{cluster['id']}").status_code == 200
     assert api.get(f"/clusters/{cluster['id']}").status_code == 404
 
