@@ -3,7 +3,8 @@
 Debian's /sbin/dhclient-script rewrites /etc/resolv.conf (and leaves temporary files in /etc); the agent
 must never change the machine's resolver from a lease, so its clients run with `-sf` this script and
 `-cf` this private config (nothing from /etc/dhcp, no hostname sent). Addresses get the lease lifetime,
-so the kernel (and `ip -j addr`) shows them as dynamic."""
+so the kernel (and `ip -j addr`) shows them as dynamic. A client started for the default route network
+(`-e DCNET_DEFAULT_ROUTE=yes`) also makes the lease's router the default route, as VDSM's does."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ case "$reason" in
       ip -4 addr del "$old_ip_address/$old_subnet_mask" dev "$interface" 2>/dev/null
     fi
     ip -4 addr replace "$new_ip_address/$new_subnet_mask" dev "$interface" \
-      valid_lft "${new_dhcp_lease_time:-forever}" preferred_lft "${new_dhcp_lease_time:-forever}" ;;
+      valid_lft "${new_dhcp_lease_time:-forever}" preferred_lft "${new_dhcp_lease_time:-forever}"
+    router=${new_routers%% *}
+    if [ "$DCNET_DEFAULT_ROUTE" = yes ] && [ -n "$router" ]; then
+      ip -4 route replace default via "$router" dev "$interface"
+    fi ;;
   EXPIRE|FAIL|RELEASE|STOP)
     if [ -n "$old_ip_address" ]; then
       ip -4 addr del "$old_ip_address/$old_subnet_mask" dev "$interface" 2>/dev/null

@@ -1,5 +1,9 @@
 """DHCP through the system's client (ISC dhclient), one process per device and family, running our own
-script (see dhclient_script) so a lease never rewrites the machine's /etc/resolv.conf."""
+script (see dhclient_script) so a lease never rewrites the machine's /etc/resolv.conf.
+
+Clients someone else started (an installer, the lab) are found by their processes: a dhclient in this
+network namespace names its device and family on its command line. That is how `dhcpv4` is reported for
+devices the agent does not manage, and how a take-over stops the old client."""
 
 from __future__ import annotations
 
@@ -37,21 +41,23 @@ class DhcpClients:
         return self.run_dir / f"dhclient{family}-{device}.pid", self.run_dir / f"dhclient{family}-{device}.leases"
 
     def running(self, family: int) -> set[str]:
-        """Devices with a live client of this family (dead clients' pid files are ignored)."""
-        devices = set()
+        """Devices with a live client of this family: ours (dead clients' pid files are ignored) and
+        anyone else's in this network namespace."""
+        devices = {device for device, _pid in foreign_clients(family)}
         for pid_file in self.run_dir.glob(f"dhclient{family}-*.pid"):
             pid = _pid(pid_file)
             if pid is not None and _alive(pid):
                 devices.add(pid_file.name[len(f"dhclient{family}-") : -len(".pid")])
         return devices
 
-    def start(self, device: str, family: int) -> None:
+    def start(self, device: str, family: int, default_route: bool = False) -> None:
         if not self.available():
             raise BackendError("no DHCP client on this host (install isc-dhcp-client)")
         pid_file, lease_file = self._files(device, family)
         command = [
             "dhclient", f"-{family}", "-nw", "-sf", str(self.script), "-cf", str(self.config),
-            "-pf", str(pid_file), "-lf", str(lease_file), device,
+            "-pf", str(pid_file), "-lf", str(lease_file),
+            *(["-e", "DCNET_DEFAULT_ROUTE=yes"] if default_route else []), device,
         ]  # fmt: skip
         log.info("starting %s", " ".join(command))
         result = subprocess.run(command, capture_output=True, text=True, timeout=30, start_new_session=True)
@@ -59,19 +65,81 @@ class DhcpClients:
             raise BackendError(f"dhclient -{family} on {device} failed: {result.stderr.strip()}")
 
     def stop(self, device: str, family: int) -> None:
+        """Our client on `device`, and any other client of that family on it (a take-over ends it)."""
         pid_file, lease_file = self._files(device, family)
-        pid = _pid(pid_file)
-        if pid is not None and _alive(pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + 5
-            while _alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            if _alive(pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+        pids = [pid for name, pid in foreign_clients(family) if name == device]
+        own = _pid(pid_file)
+        for pid in ([own] if own is not None else []) + pids:
+            _terminate(pid)
         pid_file.unlink(missing_ok=True)
         lease_file.unlink(missing_ok=True)
+
+
+def _terminate(pid: int) -> None:
+    if not _alive(pid):
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+# dhclient options that take a value (the device names are the other plain arguments)
+_VALUE_OPTIONS = frozenset(
+    ["-p", "-s", "-g", "-e", "-cf", "-lf", "-pf", "-sf", "-df", "-H", "-F", "-V", "-C", "-timeout",
+     "--decline-wait-time", "--dad-wait-time", "--prefix-len-hint", "--address-prefix-len"]
+)  # fmt: skip
+
+
+def dhclient_devices(argv: list[str]) -> tuple[int, list[str]]:
+    """(family, devices) of a dhclient command line; a release (-r) or stop (-x) run holds no lease."""
+    if "-r" in argv or "-x" in argv:
+        return 0, []
+    family = 6 if "-6" in argv else 4
+    devices = []
+    skip = False
+    for arg in argv[1:]:
+        if skip:
+            skip = False
+        elif arg in _VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            devices.append(arg)
+    return family, devices
+
+
+def foreign_clients(family: int) -> list[tuple[str, int]]:
+    """(device, pid) of every live dhclient of `family` in this process's network namespace (a host's
+    namespaces share the pid space, so a client elsewhere would otherwise be mistaken for ours)."""
+    try:
+        own_netns = os.readlink("/proc/self/ns/net")
+    except OSError:
+        return []
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or _read(f"/proc/{entry.name}/comm") != "dhclient":
+            continue
+        try:
+            if os.readlink(f"/proc/{entry.name}/ns/net") != own_netns or not _alive(int(entry.name)):
+                continue
+            argv = Path(f"/proc/{entry.name}/cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        client_family, devices = dhclient_devices([arg for arg in argv if arg])
+        if client_family == family:
+            found += [(device, int(entry.name)) for device in devices]
+    return found
+
+
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return None
 
 
 def _pid(path: Path) -> int | None:

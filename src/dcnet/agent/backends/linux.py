@@ -53,8 +53,9 @@ class LinuxBackend:
             state.ovs = self.ovs.query()
             for bridge in state.ovs.bridges.values():
                 for port in bridge.ports.values():
-                    if port.kind == "internal" and port.name in state.devices:
-                        state.devices[port.name].kind = "ovs"
+                    for interface in port.interfaces if port.kind == "internal" else []:
+                        if interface in state.devices:  # by interface: port `bond4-ip` holds interface `bond4`
+                            state.devices[interface].kind = "ovs"
         return state
 
     def change_counter(self) -> int:
@@ -135,7 +136,7 @@ class LinuxBackend:
             dst = "0.0.0.0/0" if step.family == 4 else "::/0"
             nl.route("replace", dst=dst, gateway=step.gateway, oif=nl.index(step.device), family=family)
         elif isinstance(step, a.StartDhcp):
-            self.dhcp.start(step.device, step.family)
+            self.dhcp.start(step.device, step.family, step.default_route)
         elif isinstance(step, a.StopDhcp):
             self.dhcp.stop(step.device, step.family)
         elif isinstance(step, a.SetAutoconf):

@@ -114,14 +114,7 @@ def _vsctl_args(step: a.OvsAction) -> list[str]:
     if isinstance(step, a.OvsDelBridge):
         return ["--if-exists", "del-br", step.name]
     if isinstance(step, a.OvsAddPort):
-        args = ["add-port", step.bridge, step.port]
-        if step.tag is not None:
-            args.append(f"tag={step.tag}")
-        if step.internal:
-            args += ["--", "set", "interface", step.port, "type=internal"]
-        if step.mtu is not None:
-            args += ["--", "set", "interface", step.port, f"mtu_request={step.mtu}"]
-        return args
+        return _add_port_args(step)
     if isinstance(step, a.OvsAddBond):
         options = dict(step.options)
         args = ["add-bond", step.bridge, step.bond, *step.nics, f"bond_mode={step.mode}"]
@@ -137,6 +130,21 @@ def _vsctl_args(step: a.OvsAction) -> list[str]:
     if isinstance(step, a.OvsDelPort):
         return ["--if-exists", "del-port", step.bridge, step.port]
     raise BackendError(f"unknown OVS step {step!r}")  # pragma: no cover
+
+
+def _add_port_args(step: a.OvsAddPort) -> list[str]:
+    interface = step.interface or step.port
+    settings = ["type=internal"] if step.internal else []
+    settings += [f"mtu_request={step.mtu}"] if step.mtu is not None else []
+    settings += [f'mac="{step.mac}"'] if step.mac is not None else []
+    tag = [f"tag={step.tag}"] if step.tag is not None else []
+    if interface != step.port:  # an interface named unlike its port (`bond4` in `bond4-ip`): OVSDB rows
+        ref = re.sub(r"\W", "_", step.port)  # row names unique within one transaction
+        return [f"--id=@i_{ref}", "create", "interface", f"name={interface}", *settings,
+                "--", f"--id=@p_{ref}", "create", "port", f"name={step.port}", f"interfaces=@i_{ref}", *tag,
+                "--", "add", "bridge", step.bridge, "ports", f"@p_{ref}"]  # fmt: skip
+    args = ["add-port", step.bridge, step.port, *tag]
+    return args + (["--", "set", "interface", interface, *settings] if settings else [])
 
 
 def _rows(table: dict[str, Any]) -> list[dict[str, Any]]:

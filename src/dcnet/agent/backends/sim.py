@@ -141,7 +141,12 @@ class SimBackend:
             device = self._device(step.device)
             if step.family == 4:
                 self.state.dhcp4.add(step.device)
-                device.addresses.append(Address(str(next(self._leases)), 24, dynamic=True))
+                lease = str(next(self._leases))
+                device.addresses.append(Address(lease, 24, dynamic=True))
+                if step.default_route:
+                    router = str(ipaddress.ip_interface(f"{lease}/24").network.network_address + 1)
+                    self.state.default_routes = [r for r in self.state.default_routes if r.family != 4]
+                    self.state.default_routes.append(Route(step.device, router, 4))
             else:
                 self.state.dhcp6.add(step.device)
                 device.addresses.append(Address(f"2001:db8:d::{len(device.addresses) + 16:x}", 128, dynamic=True))
@@ -170,14 +175,15 @@ class SimBackend:
             bridges[step.name] = OvsBridge(step.name)
         elif isinstance(step, a.OvsDelBridge):
             for port in bridges.pop(step.name).ports.values():
-                if port.kind == "internal":
-                    self.state.devices.pop(port.name, None)
+                self._drop_internal(port)
         elif isinstance(step, a.OvsAddPort):
+            interface = step.interface or step.port
             bridges[step.bridge].ports[step.port] = OvsPort(
-                step.port, "internal" if step.internal else "system", tag=step.tag, interfaces=[step.port]
+                step.port, "internal" if step.internal else "system", tag=step.tag, interfaces=[interface]
             )
             if step.internal:
-                self.state.devices[step.port] = Device(step.port, "ovs", mtu=step.mtu or 1500, mac="02:00:00:00:01:00")
+                mac = step.mac or "02:00:00:00:01:00"
+                self.state.devices[interface] = Device(interface, "ovs", mtu=step.mtu or 1500, mac=mac)
         elif isinstance(step, a.OvsAddBond):
             bridges[step.bridge].ports[step.bond] = OvsPort(
                 step.bond, "bond", interfaces=list(step.nics), bond_mode=step.mode,
@@ -189,9 +195,15 @@ class SimBackend:
                 raise BackendError(f"no OVS port {step.port}")
             found[1].tag = step.tag
         elif isinstance(step, a.OvsDelPort):
-            port = bridges[step.bridge].ports.pop(step.port)
-            if port.kind == "internal":
-                self.state.devices.pop(port.name, None)
+            self._drop_internal(bridges[step.bridge].ports.pop(step.port))
+
+    def _drop_internal(self, port: OvsPort) -> None:
+        """An internal port's kernel device goes with it, and so do its routes and clients."""
+        for name in port.interfaces if port.kind == "internal" else []:
+            self.state.devices.pop(name, None)
+            self.state.default_routes = [r for r in self.state.default_routes if r.device != name]
+            for family_set in (self.state.dhcp4, self.state.dhcp6, self.state.autoconf6):
+                family_set.discard(name)
 
     @staticmethod
     def _reachable(device: Device, route: Route) -> bool:

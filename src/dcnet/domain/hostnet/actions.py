@@ -76,6 +76,7 @@ class SetDefaultRoute:
 class StartDhcp:
     device: str
     family: int
+    default_route: bool = False  # the lease's router becomes the default route (a defaultRoute network)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class OvsAddPort:
     tag: int | None
     internal: bool
     mtu: int | None = None
+    mac: str | None = None  # an internal port that takes over an address keeps its holder's MAC (same lease)
+    interface: str | None = None  # when the interface is named unlike its port (`bond4` in port `bond4-ip`)
 
 
 @dataclass(frozen=True)

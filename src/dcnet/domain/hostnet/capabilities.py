@@ -6,6 +6,8 @@ import ipaddress
 from typing import Any
 
 from dcnet.domain.hostnet.config import NetConfig
+from dcnet.domain.hostnet.ovs import ovs_networks, ovs_uplink
+from dcnet.domain.hostnet.ovs_model import OvsPort
 from dcnet.domain.hostnet.state import Device, Features, HostState
 
 
@@ -130,21 +132,55 @@ def _ovs_devices(state: HostState, running: NetConfig, bondings: dict[str, Any],
     for bridge in state.ovs.bridges.values():
         for port in bridge.ports.values():
             if port.kind == "bond":
-                first = state.devices.get(port.interfaces[0]) if port.interfaces else None
-                bondings[port.name] = _empty_ip(first.mtu if first else 1500) | {
-                    "hwaddr": first.mac if first else "",
-                    "slaves": sorted(port.interfaces),
-                    "active_slave": port.active_slave or "",
-                    "opts": {"mode": port.bond_mode or "", **port.bond_options},
-                    "switch": "ovs",
-                    "speed": 0,
-                }
+                bondings[port.name] = _ovs_bond(port, state)
     for name, attrs in running.networks.items():
         if attrs.switch == "ovs" and attrs.vlan is not None and attrs.southbound:
             device = state.devices.get(name)
             vlans[f"{attrs.southbound}.{attrs.vlan}"] = _empty_ip(device.mtu if device else attrs.mtu) | {
                 "iface": attrs.southbound,
                 "vlanid": attrs.vlan,
+                "switch": "ovs",
+            }
+    _foreign_ports(state, set(ovs_networks(running)), bondings, vlans)
+
+
+def _ovs_bond(port: OvsPort, state: HostState) -> dict[str, Any]:
+    """An internal interface named like the bond (the untagged address holder) lends it its IP fields,
+    as the kernel bond device itself would hold them."""
+    first = state.devices.get(port.interfaces[0]) if port.interfaces else None
+    mtu = first.mtu if first else 1500
+    holder = state.devices.get(port.name)
+    ip = _ip_fields(holder, state) | {"mtu": mtu} if holder is not None and holder.kind == "ovs" else _empty_ip(mtu)
+    return ip | {
+        "hwaddr": holder.mac if holder is not None and holder.kind == "ovs" else first.mac if first else "",
+        "slaves": sorted(port.interfaces),
+        "active_slave": port.active_slave or "",
+        "opts": {"mode": port.bond_mode or "", **port.bond_options},
+        "switch": "ovs",
+        "speed": 0,
+    }
+
+
+def _foreign_ports(state: HostState, ours: set[str], bondings: dict[str, Any], vlans: dict[str, Any]) -> None:
+    """Tagged internal ports that no network of ours owns (built by someone else) are what a kernel VLAN
+    device over the bridge's uplink would be: `vlans` `<uplink>.<tag>`, with their IP fields, so the engine
+    finds the host's address there and knows which bond/nic and VLAN to put the management network on."""
+    assert state.ovs is not None
+    for bridge in state.ovs.bridges.values():
+        uplink = ovs_uplink(bridge, state)
+        if uplink is None:
+            continue
+        for port in sorted(bridge.ports.values(), key=lambda p: p.name):
+            device = state.devices.get(port.interfaces[0]) if port.kind == "internal" and port.interfaces else None
+            if device is None or port.name in ours or port.tag is None:
+                continue
+            key = f"{uplink}.{port.tag}"
+            key = key if key not in vlans else device.name  # a network of ours on that VLAN keeps its entry
+            if key in vlans:
+                continue
+            vlans[key] = _ip_fields(device, state) | {
+                "iface": uplink,
+                "vlanid": port.tag,
                 "switch": "ovs",
             }
 

@@ -25,6 +25,7 @@ class DesiredDevice:
     dhcp6: bool = False
     autoconf6: bool = False
     is_top: bool = False
+    dhcp_default_route: bool = False  # its DHCPv4 router becomes the default route
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,7 @@ def desired_devices(config: NetConfig) -> dict[str, DesiredDevice]:
             continue
         top = devices[top_name]
         top.is_top = True
-        top.static |= static_cidrs(attrs)
-        top.dhcp4 = top.dhcp4 or attrs.bootproto == "dhcp"
-        top.dhcp6 = top.dhcp6 or attrs.dhcpv6
-        top.autoconf6 = top.autoconf6 or attrs.ipv6autoconf
+        _ip_config(top, attrs)
     for bond in config.bonds:
         for nic in config.bonds[bond].nics:
             if bond in devices:
@@ -102,10 +100,15 @@ def _ovs_network(name: str, attrs: NetworkAttrs, config: NetConfig, get: Any) ->
         get(nic, "nic", attrs.mtu)
     top = get(name, "ovs", attrs.mtu)
     top.is_top = True
+    _ip_config(top, attrs)
+
+
+def _ip_config(top: DesiredDevice, attrs: NetworkAttrs) -> None:
     top.static |= static_cidrs(attrs)
     top.dhcp4 = top.dhcp4 or attrs.bootproto == "dhcp"
     top.dhcp6 = top.dhcp6 or attrs.dhcpv6
     top.autoconf6 = top.autoconf6 or attrs.ipv6autoconf
+    top.dhcp_default_route = top.dhcp_default_route or (attrs.bootproto == "dhcp" and attrs.defaultRoute)
 
 
 def desired_routes(config: NetConfig) -> list[DesiredRoute]:

@@ -6,10 +6,13 @@ no kernel VLAN or bond devices, so this works on kernels without 802.1Q or bondi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from dcnet.domain.hostnet import actions as a
 from dcnet.domain.hostnet.config import NetConfig
 from dcnet.domain.hostnet.ovs_model import OvsBridge, OvsPort, OvsState
+from dcnet.domain.hostnet.state import Device, HostState
 
 OVS_BOND_MODES = {
     "1": "active-backup", "active-backup": "active-backup",
@@ -31,6 +34,23 @@ def ovs_networks(config: NetConfig) -> dict[str, str]:
         for name, attrs in config.networks.items()
         if attrs.switch == "ovs" and attrs.southbound is not None
     }
+
+
+def ovs_uplink(bridge: OvsBridge, state: HostState) -> str | None:
+    """The bridge's southbound port: its bond, else its only port that is a nic of the host (patch, tunnel
+    and tap ports are not uplinks)."""
+    bonds = sorted(port.name for port in bridge.ports.values() if port.kind == "bond")
+    nics = sorted(
+        port.name
+        for port in bridge.ports.values()
+        if port.kind == "system" and port.interfaces and _is_nic(state, port.interfaces[0])
+    )
+    return bonds[0] if bonds else nics[0] if len(nics) == 1 else None
+
+
+def _is_nic(state: HostState, name: str) -> bool:
+    device = state.devices.get(name)
+    return device is not None and device.kind == "nic"
 
 
 def desired_ovs(config: NetConfig) -> OvsState:
@@ -56,17 +76,72 @@ def desired_ovs(config: NetConfig) -> OvsState:
     return state
 
 
-def ovs_plan(current: OvsState | None, old: NetConfig, new: NetConfig) -> tuple[list[a.Action], list[a.Action]]:
+@dataclass(frozen=True)
+class TakenOver:
+    """An internal port someone else built whose address a network of ours takes over (the lab's or an
+    installer's `bond4.3000`): the network's own port replaces it, with its MAC so a DHCP lease stays."""
+
+    bridge: str
+    port: str
+    device: str  # its kernel interface (`bond4` for port `bond4-ip`)
+    network: str
+    mac: str
+
+
+def taken_over(state: HostState, new: NetConfig, old: NetConfig | None = None) -> list[TakenOver]:
+    """Foreign internal ports holding an address (or a DHCP client) on the bridge and VLAN of a network
+    that `new` adds or moves there. An address must not sit on two devices, so they go; other foreign
+    ports of an adopted bridge (a storage VLAN, a VM) are left alone."""
+    if state.ovs is None:
+        return []
+    before = old or NetConfig()
+    ours = set(ovs_networks(new)) | set(ovs_networks(before))
+    found = []
+    for name, south in sorted(ovs_networks(new).items()):
+        attrs, previous = new.networks[name], before.networks.get(name)
+        if previous is not None and (previous.switch, previous.southbound, previous.vlan) == ("ovs", south, attrs.vlan):
+            continue
+        bridge = state.ovs.bridges.get(bridge_name(south), OvsBridge(bridge_name(south)))
+        for port in sorted(bridge.ports.values(), key=lambda p: p.name):
+            device = state.devices.get(port.interfaces[0]) if port.kind == "internal" and port.interfaces else None
+            if device is not None and port.name not in ours and port.tag == attrs.vlan and _holds(state, device):
+                found.append(TakenOver(bridge.name, port.name, device.name, name, device.mac))
+    return found
+
+
+def _holds(state: HostState, device: Device) -> bool:
+    return bool(device.global_addresses()) or device.name in state.dhcp4 | state.dhcp6
+
+
+def ovs_plan(
+    current: OvsState | None,
+    old: NetConfig,
+    new: NetConfig,
+    replaced: Sequence[TakenOver] = (),
+    baseline: HostState | None = None,
+) -> tuple[list[a.Action], list[a.Action]]:
     """(steps before the kernel steps, steps after them): OVS objects are made first and removed last,
     each group as one OVSDB transaction."""
-    before, after = ovs_steps(current, old, new)
+    before, after = ovs_steps(current, old, new, replaced, baseline)
     return [a.OvsTransaction(tuple(before))] if before else [], [a.OvsTransaction(tuple(after))] if after else []
 
 
-def ovs_steps(current: OvsState | None, old: NetConfig, new: NetConfig) -> tuple[list[a.OvsAction], list[a.OvsAction]]:
+def ovs_steps(
+    current: OvsState | None,
+    old: NetConfig,
+    new: NetConfig,
+    replaced: Sequence[TakenOver] = (),
+    baseline: HostState | None = None,
+) -> tuple[list[a.OvsAction], list[a.OvsAction]]:
+    """Only ports of `old` and `replaced` ones are removed; with `baseline` (a rollback) what the bridges
+    we touched had before comes back as it was."""
     have = current or OvsState()
     wanted = desired_ovs(new)
-    managed = set(desired_ovs(old).bridges) | set(wanted.bridges)
+    made = desired_ovs(old)
+    managed = set(made.bridges) | set(wanted.bridges)
+    if baseline is not None and baseline.ovs is not None:
+        _keep_baseline(wanted, baseline, managed)
+    macs = {t.network: t.mac for t in replaced}
     before: list[a.OvsAction] = []
     after: list[a.OvsAction] = []
     for bridge_name_, bridge in sorted(wanted.bridges.items()):
@@ -79,17 +154,31 @@ def ovs_steps(current: OvsState | None, old: NetConfig, new: NetConfig) -> tuple
                 before.append(a.OvsDelPort(found[0], port_name))
                 found = None
             if found is None:
-                before.append(_add_port(bridge_name_, port))
+                before.append(_add_port(bridge_name_, port, macs.get(port_name)))
             elif found[1].tag != port.tag:
                 before.append(a.OvsSetTag(port_name, port.tag))
     for bridge_name_ in sorted(managed & set(have.bridges)):
-        bridge = have.bridges[bridge_name_]
         wanted_ports = wanted.bridges[bridge_name_].ports if bridge_name_ in wanted.bridges else {}
-        for port_name in sorted(set(bridge.ports) - set(wanted_ports)):
+        ours = set(made.bridges[bridge_name_].ports) if bridge_name_ in made.bridges else set()
+        ours |= {t.port for t in replaced if t.bridge == bridge_name_}
+        for port_name in sorted((set(have.bridges[bridge_name_].ports) & ours) - set(wanted_ports)):
             after.append(a.OvsDelPort(bridge_name_, port_name))
         if bridge_name_ not in wanted.bridges:
             after.append(a.OvsDelBridge(bridge_name_))
     return before, after
+
+
+def _keep_baseline(wanted: OvsState, baseline: HostState, managed: set[str]) -> None:
+    """Bridges we touched get back every port they had in `baseline`, as it was (MTU and MAC included)."""
+    assert baseline.ovs is not None
+    for name in sorted(managed & set(baseline.ovs.bridges)):
+        bridge = wanted.bridges.setdefault(name, OvsBridge(name))
+        for port in baseline.ovs.bridges[name].ports.values():
+            if port.name not in bridge.ports:
+                device = baseline.devices.get(port.interfaces[0]) if port.interfaces else None
+                if port.kind == "internal" and device is not None:
+                    port = replace(port, mtu=device.mtu, mac=device.mac or None)
+                bridge.ports[port.name] = port
 
 
 def _differs(current: OvsPort, wanted: OvsPort) -> bool:
@@ -100,13 +189,14 @@ def _differs(current: OvsPort, wanted: OvsPort) -> bool:
     return False
 
 
-def _add_port(bridge: str, port: OvsPort) -> a.OvsAction:
+def _add_port(bridge: str, port: OvsPort, mac: str | None = None) -> a.OvsAction:
     if port.kind == "bond":
         return a.OvsAddBond(bridge, port.name, tuple(port.interfaces), port.bond_mode or "active-backup",
                             tuple(sorted(port.bond_options.items())))  # fmt: skip
-    return a.OvsAddPort(
-        bridge, port.name, port.tag, port.kind == "internal", port.mtu if port.kind == "internal" else None
-    )
+    if port.kind != "internal":
+        return a.OvsAddPort(bridge, port.name, port.tag, False)
+    interface = port.interfaces[0] if port.interfaces and port.interfaces[0] != port.name else None
+    return a.OvsAddPort(bridge, port.name, port.tag, True, port.mtu, mac or port.mac, interface)
 
 
 def verify_ovs(config: NetConfig, current: OvsState | None) -> list[str]:

@@ -15,6 +15,7 @@ class OvsPort:
     bond_options: dict[str, str] = field(default_factory=dict)
     active_slave: str | None = None
     mtu: int | None = None
+    mac: str | None = None
 
 
 @dataclass

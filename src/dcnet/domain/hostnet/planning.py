@@ -6,7 +6,11 @@ moves from a nic to a new bridge exists somewhere at every moment.
 
 A rollback passes `baseline`, the kernel as it was before the change: a device that the target config no
 longer manages gets back what it had then (addresses, MTU, autoconf, default route) instead of nothing -
-that is how a nic gets its address back when the bridge that took it goes away."""
+that is how a nic gets its address back when the bridge that took it goes away.
+
+An OVS network that lands on the bridge and VLAN of a foreign internal port holding an address takes it
+over (ovs.taken_over): its port gets the holder's MAC and address, the holder's DHCP client stops and the
+holder goes last. A rollback re-creates the holder from the baseline, with its address or DHCP client."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from dcnet.domain.hostnet.desired import (
     desired_routes,
     managed_devices,
 )
-from dcnet.domain.hostnet.ovs import ovs_plan
+from dcnet.domain.hostnet.ovs import ovs_plan, taken_over
 from dcnet.domain.hostnet.state import Device, HostState
 
 _CREATE_ORDER = {"bond": 0, "vlan": 1, "bridge": 2}
@@ -28,9 +32,11 @@ _DELETE_ORDER = {"bridge": 0, "vlan": 1, "bond": 2}
 
 def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState | None = None) -> list[a.Action]:
     wanted = desired_devices(new)
-    managed = managed_devices(old, new)
+    replaced = taken_over(state, new, old)
+    returning = {t.device for t in taken_over(baseline, old, new)} if baseline is not None else set()
+    managed = managed_devices(old, new) | returning
     released = {name: baseline.devices[name] for name in managed - set(wanted) if baseline and name in baseline.devices}
-    ovs_before, ovs_after = ovs_plan(state.ovs, old, new)
+    ovs_before, ovs_after = ovs_plan(state.ovs, old, new, replaced, baseline)
     steps: list[a.Action] = list(ovs_before)
     steps += _stop_dhcp(state, wanted, managed)
     steps += _create(state, wanted)
@@ -39,14 +45,38 @@ def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState |
     steps += _stp(state, wanted)
     steps += _autoconf(state, wanted, managed, baseline)  # before links come up: no stray SLAAC address
     steps += [a.SetUp(name) for name in _by_depth(wanted) if not _is_up(state, name)]
+    steps += [a.SetUp(name) for name in sorted(returning) if not _is_up(state, name)]
     adds, deletes = _addresses(state, wanted, managed, old, released)
     steps += adds
     steps += _routes(state, new, released, baseline)  # the new default route exists before the old address goes
     steps += deletes
-    steps += [a.StartDhcp(d.name, 4) for d in wanted.values() if d.dhcp4 and d.name not in state.dhcp4]
-    steps += [a.StartDhcp(d.name, 6) for d in wanted.values() if d.dhcp6 and d.name not in state.dhcp6]
+    steps += _start_dhcp(state, wanted, released, baseline)
     steps += _delete(state, wanted, old)
+    steps += _stop_dhcp(state, wanted, {t.device for t in replaced})  # the old holder's client ends last
     steps += ovs_after
+    return steps
+
+
+def _start_dhcp(
+    state: HostState, wanted: dict[str, DesiredDevice], released: dict[str, Device], baseline: HostState | None
+) -> list[a.Action]:
+    """Clients the new config wants, and (rollback) those a released device had in the baseline."""
+    steps: list[a.Action] = []
+    for d in wanted.values():
+        if d.dhcp4 and d.name not in state.dhcp4:
+            steps.append(a.StartDhcp(d.name, 4, d.dhcp_default_route))
+    steps += [a.StartDhcp(d.name, 6) for d in wanted.values() if d.dhcp6 and d.name not in state.dhcp6]
+    return steps + (_restart_dhcp(state, released, baseline) if baseline is not None else [])
+
+
+def _restart_dhcp(state: HostState, released: dict[str, Device], baseline: HostState) -> list[a.Action]:
+    steps: list[a.Action] = []
+    route = baseline.default_route(4)
+    for name in sorted(released):
+        if name in baseline.dhcp4 and name not in state.dhcp4:
+            steps.append(a.StartDhcp(name, 4, route is not None and route.device == name))
+        if name in baseline.dhcp6 and name not in state.dhcp6:
+            steps.append(a.StartDhcp(name, 6))
     return steps
 
 
@@ -161,7 +191,7 @@ def _addresses(
         have = {addr.cidr: addr for addr in current.global_addresses()} if current is not None else {}
         if device is not None:
             adds += [a.AddAddress(name, cidr) for cidr in sorted(device.static - set(have))]
-        elif name in released and current is not None:
+        elif name in released:  # also a device the rollback re-creates (a taken-over OVS port)
             before = {addr.cidr for addr in released[name].global_addresses() if not addr.dynamic}
             adds += [a.AddAddress(name, cidr) for cidr in sorted(before - set(have))]
             deletes += [a.DeleteAddress(name, cidr) for cidr in sorted(set(have) - before)]
@@ -217,8 +247,12 @@ def _routes(
         current = state.default_route(route.family)
         if current is None or (current.device, current.gateway) != (route.device, route.gateway):
             steps.append(a.SetDefaultRoute(route.device, route.gateway, route.family))
+    dhcp4 = baseline.dhcp4 if baseline is not None else set()
     for before in baseline.default_routes if baseline is not None else []:
-        if before.device in state.devices and all(route.family != before.family for route in wanted):
+        if before.family == 4 and before.device in dhcp4 and before.device in released:
+            continue  # its DHCP client, started again, puts the route back once it has the lease
+        present = before.device in state.devices or before.device in released
+        if present and all(route.family != before.family for route in wanted):
             current = state.default_route(before.family)
             if current is None or (current.device, current.gateway) != (before.device, before.gateway):
                 steps.append(a.SetDefaultRoute(before.device, before.gateway, before.family))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from dcnet.domain.hostnet.config import NetConfig
 from dcnet.domain.hostnet.desired import created_devices, desired_devices, desired_routes
-from dcnet.domain.hostnet.ovs import verify_ovs
+from dcnet.domain.hostnet.ovs import taken_over, verify_ovs
 from dcnet.domain.hostnet.state import HostState
 
 
@@ -60,6 +60,8 @@ def verify(config: NetConfig, state: HostState, previous: NetConfig | None = Non
         if device.autoconf6 and name not in state.autoconf6:
             verdict.mismatches.append(f"{name}: IPv6 autoconf is off")
     verdict.mismatches += verify_ovs(config, state.ovs)
+    for port in taken_over(state, config, previous):
+        verdict.mismatches.append(f"{port.device}: still holds an address that {port.network} took over")
     for route in desired_routes(config):
         current_route = state.default_route(route.family)
         if current_route is None or (current_route.device, current_route.gateway) != (route.device, route.gateway):
