@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from dcnet.domain.entities import Host
 from dcnet.engine.pki import EngineCA, enrollment_context
@@ -27,26 +28,34 @@ def agent_url(address: str, port: int) -> str:
 
 
 class AgentConnections:
-    """One pooled mutual-TLS client per host, to the first address the host's name resolves to."""
+    """One pooled mutual-TLS client per host, to the first address the host's name resolves to. The name is
+    resolved again after `reresolve_after` seconds or once the host stopped answering (`forget`), not on
+    every monitoring cycle."""
 
-    def __init__(self, ca: EngineCA, resolver: Resolver, *, rpc_timeout: float = 180) -> None:
+    def __init__(
+        self, ca: EngineCA, resolver: Resolver, *, rpc_timeout: float = 180, reresolve_after: float = 60
+    ) -> None:
         self.ca = ca
         self.resolver = resolver
         self.rpc_timeout = rpc_timeout
+        self.reresolve_after = reresolve_after
         self._context = ca.client_context()
-        self._clients: dict[str, tuple[str, AgentClient]] = {}
+        self._clients: dict[str, tuple[str, AgentClient, float]] = {}
 
     async def client(self, host: Host) -> AgentClient:
         """Raises ResolveError when the name does not resolve."""
+        cached = self._clients.get(host.id)
+        if cached is not None and time.monotonic() - cached[2] < self.reresolve_after:
+            return cached[1]
         addresses = await self.resolver.resolve(host.address)
         url = agent_url(addresses[0], host.port)
-        cached = self._clients.get(host.id)
         if cached is not None and cached[0] == url:
+            self._clients[host.id] = (url, cached[1], time.monotonic())
             return cached[1]
         if cached is not None:
             await cached[1].aclose()
         client = AgentClient(url, tls=self._context, timeout=self.rpc_timeout, max_connections=4)
-        self._clients[host.id] = (url, client)
+        self._clients[host.id] = (url, client, time.monotonic())
         return client
 
     async def forget(self, host_id: str) -> None:
@@ -55,7 +64,7 @@ class AgentConnections:
             await cached[1].aclose()
 
     async def close(self) -> None:
-        for _, client in self._clients.values():
+        for _, client, _ in self._clients.values():
             await client.aclose()
         self._clients.clear()
 

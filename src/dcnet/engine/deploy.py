@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from time import monotonic as clock
 from typing import Any
 
 from dcnet.domain.entities import Cluster, Host, HostStatus
@@ -19,7 +20,7 @@ from dcnet.engine.audit import record
 from dcnet.engine.context import CommandContext
 from dcnet.engine.host_runtime import HostRuntime
 from dcnet.engine.resolver import ResolveError
-from dcnet.engine.setup_networks import AgentUnreachable, HostBusy, SetupNetworksError, setup_networks
+from dcnet.engine.setup_networks import AgentUnreachable, HostBusy, SetupNetworksError, pauses, setup_networks
 from dcnet.rpc import verbs
 from dcnet.rpc.client import AgentClient
 from dcnet.rpc.errors import AgentError
@@ -109,6 +110,7 @@ async def deploy(runtime: HostRuntime, host_id: str, token: str | None, ctx: Com
     if inputs is None:
         return
     host = inputs.host
+    started = clock()
     await _event(runtime, ctx, host, AuditLog.VDS_ANSIBLE_INSTALL_STARTED, {})
     try:
         resolved = await _resolve(runtime, host)
@@ -120,16 +122,19 @@ async def deploy(runtime: HostRuntime, host_id: str, token: str | None, ctx: Com
             AuditLog.HOST_ADDRESS_RESOLVED,
             {"HostAddress": host.address, "Addresses": ", ".join(resolved)},
         )
-        if token is not None:
+        if token is not None and not await _still_trusted(runtime, host):
             await _enroll(runtime, inputs, resolved[0], token)
+            log.info("host %s: enrolled after %.2f s", host.name, clock() - started)
         elif not host.enrolled:
             raise DeployFailed(HostStatus.INSTALL_FAILED, "no enrollment token was given (send it as root_password)")
         await _event(runtime, ctx, host, AuditLog.VDS_ANSIBLE_INSTALL_FINISHED, {})
         client = await runtime.connections.client(host)
         caps = await _first_capabilities(runtime, client, host)
+        log.info("host %s: agent answers over mutual TLS after %.2f s", host.name, clock() - started)
         if inputs.legacy:
             caps = await _restart_agent(runtime, ctx, client, host)
         await _management_network(runtime, ctx, inputs, client, caps, resolved)
+        log.info("host %s: management network ready after %.2f s", host.name, clock() - started)
     except DeployFailed as failure:
         await _finish_failed(runtime, ctx, host, failure)
         return
@@ -145,6 +150,19 @@ async def _resolve(runtime: HostRuntime, host: Host) -> list[str]:
             MANAGEMENT_FAILED,
             [(AuditLog.HOST_ADDRESS_UNRESOLVED, {"HostAddress": host.address, "Error": str(error)})],
         ) from None
+
+
+async def _still_trusted(runtime: HostRuntime, host: Host) -> bool:
+    """Re-install of an enrolled host whose agent still holds our certificate: no new enrollment needed."""
+    if not host.enrolled:
+        return False
+    try:
+        client = await runtime.connections.client(host)
+        await client.call(verbs.PING2, timeout=runtime.settings.ping_timeout)
+    except (AgentError, ResolveError):
+        await runtime.connections.forget(host.id)
+        return False
+    return True
 
 
 async def _enroll(runtime: HostRuntime, inputs: DeployInputs, address: str, token: str) -> None:
@@ -167,14 +185,14 @@ async def _wait_responsive(runtime: HostRuntime, client: AgentClient) -> None:
     """Poll `Host.ping2` (a short timeout each, a pause between) for the configured wait."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + runtime.settings.agent_wait
-    while True:
+    for pause in pauses(runtime.settings.poll_pause):
         try:
             await client.call(verbs.PING2, timeout=runtime.settings.ping_timeout)
             return
         except AgentError:
             if loop.time() >= deadline:
                 raise DeployFailed(HostStatus.NON_RESPONSIVE, NETWORK_ERROR) from None
-            await asyncio.sleep(runtime.settings.poll_pause)
+            await asyncio.sleep(pause)
 
 
 async def _first_capabilities(runtime: HostRuntime, client: AgentClient, host: Host) -> dict[str, Any]:
@@ -206,7 +224,7 @@ async def _restart_agent(runtime: HostRuntime, ctx: CommandContext, client: Agen
         await client.call(verbs.RESTART, timeout=30)
     except AgentError as error:
         raise DeployFailed(HostStatus.INSTALL_FAILED, f"Restarting the agent failed: {error.message}") from None
-    await asyncio.sleep(runtime.settings.poll_pause)
+    await asyncio.sleep(runtime.settings.poll_pause)  # let the old process go before asking the new one
     return await _first_capabilities(runtime, client, host)
 
 

@@ -64,6 +64,7 @@ async def monitor_host(runtime: HostRuntime, host: Host, counter: int | None, *,
         caps = (await client.get_capabilities()).model_dump() if needs_caps else None
     except (AgentError, ResolveError) as error:
         reason = str(error)
+        await runtime.connections.forget(host.id)
         await runtime.write(lambda store: _unreachable(runtime, store, host, reason))
         return
     if caps is not None:

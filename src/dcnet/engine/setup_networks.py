@@ -9,6 +9,7 @@ import contextlib
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,10 +89,20 @@ async def setup_networks(
     return Outcome(request_id, "committed")
 
 
+def pauses(longest: float) -> Iterator[float]:
+    """Short pauses first (a simulated host answers in milliseconds), then every `longest` seconds."""
+    pause = min(0.05, longest)
+    while True:
+        yield pause
+        pause = min(pause * 2, longest)
+
+
 async def _confirm_while(call: asyncio.Future[Any], client: AgentClient, every: float) -> None:
     """The agent keeps the change only if the engine can still reach it through the new configuration."""
-    while not call.done():
-        await asyncio.sleep(every)
+    for pause in pauses(every):
+        if call.done():
+            return
+        await asyncio.sleep(pause)
         with contextlib.suppress(AgentError):
             await client.confirm_connectivity()
 
