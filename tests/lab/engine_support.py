@@ -55,8 +55,10 @@ class EngineApi:
         cluster: dict[str, str] | None = None,
         activate: bool = True,
         correlation_id: str | None = None,
+        **fields: Any,
     ) -> dict[str, Any]:
         body = {
+            **fields,
             "name": name,
             "address": address,
             "cluster": cluster or {"name": "Default"},
@@ -207,8 +209,16 @@ class Agent:
         return self.state_dir / "agent.log"
 
     def setup_networks_calls(self) -> int:
-        """How many `Host.setupNetworks` this agent has received (its transaction log)."""
-        return self.log.read_text().count("setupNetworks:") if self.log.exists() else 0
+        """How many `Host.setupNetworks` the engine sent this agent (its transaction log; the management
+        network an agent builds itself at enrollment is logged with correlation enrollment-bootstrap)."""
+        if not self.log.exists():
+            return 0
+        lines = self.log.read_text().splitlines()
+        return sum(1 for line in lines if "setupNetworks:" in line and "correlation=enrollment-bootstrap" not in line)
+
+    def bootstrapped(self) -> bool:
+        """The agent built the management network itself at enrollment (legacy cluster, node host)."""
+        return self.log.exists() and "correlation=enrollment-bootstrap] setupNetworks:" in self.log.read_text()
 
 
 class HostLab:
