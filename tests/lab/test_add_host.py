@@ -12,8 +12,6 @@ import time
 import uuid
 from typing import Any
 
-import pytest
-
 from dcnet.lab import Lab
 from tests.lab.agent_support import addresses, kernel_snapshot, link
 from tests.lab.engine_support import (  # noqa: F401  (fixtures engine, hosts)
@@ -372,11 +370,6 @@ def test_several_nics_own_addresses_only_one_resolved(lab: Lab, engine: EngineAp
     _no_management_failure(engine, host["id"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: monitoring takes a host whose install failed (non_operational, 100010) to up, because "
-    "ovirtmgmt is on the host (on eth0) and no required network is missing",
-)
 def test_readded_after_dns_record_moved_to_another_nic(lab: Lab, engine: EngineApi, hosts: HostLab) -> None:
     h = lab.host("h1")
     first = hosts.start_agent("h1")

@@ -86,10 +86,7 @@ def running_engine(
         log_path = Path(tmp) / "engine.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [
-                    *ENGINE, "serve", "--db", db_url, "--listen", f"127.0.0.1:{port}",
-                    "--state-dir", str(Path(tmp) / "state"), *extra_args,
-                ],  # fmt: skip
+                [*ENGINE, "serve", "--db", db_url, "--listen", f"127.0.0.1:{port}", *_state_dir(tmp), *extra_args],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,
@@ -105,6 +102,11 @@ def running_engine(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _state_dir(tmp: str) -> list[str]:
+    """The engine's CA lives for the test's engine only."""
+    return ["--state-dir", str(Path(tmp) / "state")]
 
 
 def start_engine(kind: str, *, extra_args: tuple[str, ...] = ()) -> Iterator[EngineProcess]:

@@ -302,6 +302,7 @@ async def _finish_installed(runtime: HostRuntime, ctx: CommandContext, host: Hos
         record(store, ctx, AuditLog.VDS_INSTALL, {"VdsName": host.name}, host_network.where(store, host))
 
     await runtime.write(installed)
+    runtime.install_context[host.id] = ctx
     runtime.request_refresh(host.id)
 
 

@@ -100,7 +100,7 @@ def settle_status(
             {"VdsName": host.name, "Networks": ", ".join(result.out_of_sync)},
             refs,
         )
-    if host.status not in MONITORED:
+    if host.status not in MONITORED or _held_by_install_failure(host):
         return host
     if result.missing:
         if host.status != HostStatus.NON_OPERATIONAL or host.status_detail != _missing_detail(result.missing):
@@ -126,8 +126,17 @@ def settle_status(
     return host
 
 
+MISSING_PREFIX = "missing required networks: "
+
+
 def _missing_detail(missing: list[str]) -> str:
-    return f"missing required networks: {', '.join(missing)}"
+    return MISSING_PREFIX + ", ".join(missing)
+
+
+def _held_by_install_failure(host: Host) -> bool:
+    """A failed install leaves the host non-operational until the admin acts (activate or re-install), as
+    in oVirt; only a non-operational status that monitoring itself set (missing networks) clears on its own."""
+    return host.status == HostStatus.NON_OPERATIONAL and not host.status_detail.startswith(MISSING_PREFIX)
 
 
 def _set(store: Store, host: Host, status: HostStatus, detail: str) -> Host:

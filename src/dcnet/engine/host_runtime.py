@@ -43,6 +43,7 @@ class HostRuntime:
         self.busy: set[str] = set()  # hosts with a deploy (or other exclusive) task running
         self.out_of_sync: dict[str, set[str]] = {}
         self.refresh_wanted: set[str] = set()
+        self.install_context: dict[str, CommandContext] = {}  # the add's correlation id, for its first Up
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._wake = asyncio.Event()
