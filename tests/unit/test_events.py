@@ -80,6 +80,23 @@ def test_event_codes_are_unique() -> None:
         ("ADD_VNIC_PROFILE", 1122),
         ("UPDATE_VNIC_PROFILE", 1124),
         ("REMOVE_VNIC_PROFILE", 1126),
+        ("VDS_FAILURE", 12),
+        ("VDS_DETECTED", 13),
+        ("VDS_ACTIVATE", 16),
+        ("VDS_INSTALL", 504),
+        ("VDS_INSTALL_FAILED", 505),
+        ("VDS_INSTALL_IN_PROGRESS", 509),
+        ("VDS_SET_NONOPERATIONAL_NETWORK", 519),
+        ("VDS_ANSIBLE_INSTALL_STARTED", 560),
+        ("VDS_ANSIBLE_INSTALL_FINISHED", 561),
+        ("USER_VDS_MAINTENANCE", 600),
+        ("NETWORK_COMMINT_NETWORK_CHANGES", 1104),
+        ("NETWORK_COMMINT_NETWORK_CHANGES_FAILED", 1105),
+        ("VDS_NETWORKS_OUT_OF_SYNC", 1110),
+        ("INVALID_BOND_INTERFACE_FOR_MANAGEMENT_NETWORK_CONFIGURATION", 1118),
+        ("VLAN_ID_MISMATCH_FOR_MANAGEMENT_NETWORK_CONFIGURATION", 1119),
+        ("SETUP_NETWORK_FAILED_FOR_MANAGEMENT_NETWORK_CONFIGURATION", 1120),
+        ("PERSIST_NETWORK_FAILED_FOR_MANAGEMENT_NETWORK", 1121),
     ],
     ids=lambda value: str(value),
 )
@@ -92,9 +109,21 @@ DCNET_OWN = [
     "ENGINE_DATABASE_INITIALIZED",
     "NETWORK_LABEL_ADDED",
     "NETWORK_LABEL_REMOVED",
-    "HOST_REGISTERED_NOT_DEPLOYED",
     "HOST_REMOVED_NETWORK_CONFIG_KEPT",
+    "HOST_ADDRESS_UNRESOLVED",
+    "NO_INTERFACE_FOR_MANAGEMENT_NETWORK",
+    "AMBIGUOUS_INTERFACE_FOR_MANAGEMENT_NETWORK",
+    "INVALID_INTERFACE_FOR_MANAGEMENT_NETWORK_CONFIGURATION",
+    "MANAGEMENT_NETWORK_ON_OTHER_INTERFACE",
+    "SETUP_NETWORKS_FAILURE_DETAIL",
+    "HOST_RECOVERED",
+    "HOST_MANAGEMENT_NETWORK_READY",
+    "HOST_ADDRESS_RESOLVED",
 ]
+
+
+def test_retired_code_100004_is_never_reused() -> None:
+    assert 100004 not in catalogue_codes()
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
@@ -151,6 +180,26 @@ def test_dcnet_own_codes_start_at_100000_and_ovirt_codes_stay_below(entry: Audit
             "Finished adding Network VM Network עברית $x ${y} to Data Center: Default",
             id="942-values-are-not-re-substituted",
         ),
+        pytest.param(
+            AuditLog.VDS_INSTALL_FAILED,
+            {"VdsName": "h1", "FailedInstallMessage": "Network error during communication with the host"},
+            "Host h1 installation failed. Network error during communication with the host.",
+            id="505-install-failed",
+        ),
+        pytest.param(
+            AuditLog.VDS_SET_NONOPERATIONAL_NETWORK,
+            {"VdsName": "h1", "ClusterName": "Default", "Networks": "red"},
+            "Host h1 does not comply with the cluster Default networks, the following networks are missing on "
+            "host: 'red'",
+            id="519-missing-networks",
+        ),
+        pytest.param(
+            AuditLog.INVALID_BOND_INTERFACE_FOR_MANAGEMENT_NETWORK_CONFIGURATION,
+            {"VdsName": "h1", "InterfaceName": "bond0"},
+            "Failed to configure management network on host h1. Host h1 has an invalid bond interface (bond0 "
+            "contains less than 2 active slaves) for the management network configuration.",
+            id="1118-bond",
+        ),
     ],
 )
 def test_event_text_is_exact(entry: AuditLog, params: dict[str, str], text: str) -> None:
@@ -163,7 +212,10 @@ def test_event_text_is_exact(entry: AuditLog, params: dict[str, str], text: str)
         (AuditLog.USER_VDC_LOGIN, Severity.NORMAL),
         (AuditLog.USER_VDC_LOGIN_FAILED, Severity.WARNING),
         (AuditLog.NETWORK_ADD_NETWORK, Severity.NORMAL),
-        (AuditLog.HOST_REGISTERED_NOT_DEPLOYED, Severity.WARNING),
+        (AuditLog.VDS_INSTALL_FAILED, Severity.ERROR),
+        (AuditLog.PERSIST_NETWORK_FAILED_FOR_MANAGEMENT_NETWORK, Severity.WARNING),
+        (AuditLog.VDS_SET_NONOPERATIONAL_NETWORK, Severity.WARNING),
+        (AuditLog.AMBIGUOUS_INTERFACE_FOR_MANAGEMENT_NETWORK, Severity.ERROR),
     ],
     ids=lambda value: getattr(value, "name", str(value)),
 )
