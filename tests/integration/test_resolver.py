@@ -206,8 +206,10 @@ async def test_dns_server_down_is_a_timeout(dnsmasq: Dnsmasq) -> None:
         pytest.param("127.0.0.1:-1", "expected ADDRESS:PORT", id="negative-port"),
         pytest.param("[::1]", "expected ADDRESS:PORT", id="bracketed-ipv6-no-port"),
         pytest.param("", "expected ADDRESS:PORT", id="empty"),
-        pytest.param("dns.example:53", None, id="name-not-address"),
-        pytest.param("::1", None, id="bare-ipv6-no-port"),
+        pytest.param("dns.example:53", "expected ADDRESS:PORT", id="name-not-address"),
+        pytest.param("::1", "expected ADDRESS:PORT", id="bare-ipv6-no-port"),
+        pytest.param("127.0.0.1:70000", "expected ADDRESS:PORT", id="port-out-of-range"),
+        pytest.param("127.0.0.1:0", "expected ADDRESS:PORT", id="port-zero"),
     ],
 )
 def test_dns_server_bad_address_port_is_refused(server: str, message: str | None) -> None:

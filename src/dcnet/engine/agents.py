@@ -42,12 +42,13 @@ class AgentConnections:
         self._context = ca.client_context()
         self._clients: dict[str, tuple[str, AgentClient, float]] = {}
 
-    async def client(self, host: Host) -> AgentClient:
-        """Raises ResolveError when the name does not resolve."""
+    async def client(self, host: Host, addresses: list[str] | None = None) -> AgentClient:
+        """`addresses`: the name's addresses when the caller has just resolved it. Raises ResolveError when
+        the name does not resolve."""
         cached = self._clients.get(host.id)
-        if cached is not None and time.monotonic() - cached[2] < self.reresolve_after:
+        if addresses is None and cached is not None and time.monotonic() - cached[2] < self.reresolve_after:
             return cached[1]
-        addresses = await self.resolver.resolve(host.address)
+        addresses = addresses or await self.resolver.resolve(host.address)
         url = agent_url(addresses[0], host.port)
         if cached is not None and cached[0] == url:
             self._clients[host.id] = (url, cached[1], time.monotonic())

@@ -122,13 +122,13 @@ async def deploy(runtime: HostRuntime, host_id: str, token: str | None, ctx: Com
             AuditLog.HOST_ADDRESS_RESOLVED,
             {"HostAddress": host.address, "Addresses": ", ".join(resolved)},
         )
-        if token is not None and not await _still_trusted(runtime, host):
+        if token is not None and not await _still_trusted(runtime, host, resolved):
             await _enroll(runtime, inputs, resolved[0], token)
             log.info("host %s: enrolled after %.2f s", host.name, clock() - started)
         elif not host.enrolled:
             raise DeployFailed(HostStatus.INSTALL_FAILED, "no enrollment token was given (send it as root_password)")
         await _event(runtime, ctx, host, AuditLog.VDS_ANSIBLE_INSTALL_FINISHED, {})
-        client = await runtime.connections.client(host)
+        client = await runtime.connections.client(host, resolved)
         caps = await _first_capabilities(runtime, client, host)
         log.info("host %s: agent answers over mutual TLS after %.2f s", host.name, clock() - started)
         if inputs.legacy:
@@ -136,6 +136,11 @@ async def deploy(runtime: HostRuntime, host_id: str, token: str | None, ctx: Com
         await _management_network(runtime, ctx, inputs, client, caps, resolved)
         log.info("host %s: management network ready after %.2f s", host.name, clock() - started)
     except DeployFailed as failure:
+        await _finish_failed(runtime, ctx, host, failure)
+        return
+    except Exception:
+        log.exception("deploying host %s failed unexpectedly", host.name)
+        failure = DeployFailed(HostStatus.INSTALL_FAILED, "An internal error stopped the deploy (see the engine log)")
         await _finish_failed(runtime, ctx, host, failure)
         return
     await _finish_installed(runtime, ctx, host)
@@ -152,12 +157,12 @@ async def _resolve(runtime: HostRuntime, host: Host) -> list[str]:
         ) from None
 
 
-async def _still_trusted(runtime: HostRuntime, host: Host) -> bool:
+async def _still_trusted(runtime: HostRuntime, host: Host, resolved: list[str]) -> bool:
     """Re-install of an enrolled host whose agent still holds our certificate: no new enrollment needed."""
     if not host.enrolled:
         return False
     try:
-        client = await runtime.connections.client(host)
+        client = await runtime.connections.client(host, resolved)
         await client.call(verbs.PING2, timeout=runtime.settings.ping_timeout)
     except (AgentError, ResolveError):
         await runtime.connections.forget(host.id)

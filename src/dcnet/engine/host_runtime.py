@@ -7,7 +7,6 @@ is picked up again on start (see `resume`)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -110,10 +109,14 @@ class HostRuntime:
 
         self._loop.call_soon_threadsafe(wake)
 
-    async def wait_wake(self, timeout: float) -> None:
-        with contextlib.suppress(TimeoutError):
+    async def wait_wake(self, timeout: float) -> bool:
+        """True when woken for a refresh before `timeout`, False when the time is up."""
+        try:
             await asyncio.wait_for(self._wake.wait(), timeout)
+        except TimeoutError:
+            return False
         self._wake.clear()
+        return True
 
     def system_context(self, correlation_id: str | None = None) -> CommandContext:
         from dcnet.engine.context import SYSTEM

@@ -22,32 +22,43 @@ POLLED = (*host_network.MONITORED, HostStatus.MAINTENANCE)
 
 
 async def run(runtime: HostRuntime) -> None:
+    """A full cycle every interval; in between, only the hosts someone asked to refresh (a finished install,
+    /refresh, /activate), so a thousand installs finishing do not make a thousand full cycles."""
+    loop = asyncio.get_running_loop()
+    next_full = loop.time()
     while True:
+        full = loop.time() >= next_full
+        if full:
+            next_full = loop.time() + runtime.settings.monitor_interval
         try:
-            await cycle(runtime)
+            await cycle(runtime, full=full)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("monitoring cycle failed")
-        await runtime.wait_wake(runtime.settings.monitor_interval)
+        await runtime.wait_wake(max(0.0, next_full - loop.time()))
 
 
-def _targets(store: Store) -> list[tuple[Host, int | None]]:
-    out = []
-    for host in store.hosts.list():
-        if host.enrolled and host.status in POLLED:
-            report = store.host_reports.get(host.id)
-            out.append((host, report.change_counter if report else None))
-    return out
+def _targets(store: Store, only: set[str] | None) -> list[tuple[Host, int | None]]:
+    counters = store.host_reports.counters()
+    return [
+        (host, counters.get(host.id))
+        for host in store.hosts.list()
+        if host.enrolled and host.status in POLLED and (only is None or host.id in only)
+    ]
 
 
-async def cycle(runtime: HostRuntime) -> None:
-    targets = await runtime.read(_targets)
+async def cycle(runtime: HostRuntime, *, full: bool = True) -> None:
     wanted, runtime.refresh_wanted = runtime.refresh_wanted, set()
+    if not full and not wanted:
+        return
+    targets = await runtime.read(lambda store: _targets(store, None if full else wanted))
     limit = asyncio.Semaphore(runtime.settings.monitor_concurrency)
 
     async def one(host: Host, counter: int | None) -> None:
         if host.id in runtime.busy:
+            if host.id in wanted:
+                runtime.refresh_wanted.add(host.id)  # still busy: refresh once it is done
             return
         async with limit:
             await monitor_host(runtime, host, counter, refresh=host.id in wanted)
@@ -60,7 +71,7 @@ async def monitor_host(runtime: HostRuntime, host: Host, counter: int | None, *,
         client = await runtime.connections.client(host)
         pong = await client.call(verbs.PING2, timeout=runtime.settings.ping_timeout)
         moved = int(pong.get("changeCounter", -1)) != counter
-        needs_caps = refresh or moved or host.status != HostStatus.UP
+        needs_caps = refresh or moved or host.status in (HostStatus.INITIALIZING, HostStatus.NON_RESPONSIVE)
         caps = (await client.get_capabilities()).model_dump() if needs_caps else None
     except (AgentError, ResolveError) as error:
         reason = str(error)

@@ -8,6 +8,7 @@ engine's user alone (0600), like oVirt's /etc/pki/ovirt-engine.
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import ssl
 from dataclasses import dataclass
@@ -141,9 +142,12 @@ class EngineCA:
         return context
 
 
+@functools.cache
 def enrollment_context() -> ssl.SSLContext:
-    """Before enrollment the agent serves a self-signed certificate; the one-time token authenticates."""
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    """Before enrollment the agent serves a self-signed certificate; the one-time token authenticates. No
+    certificate store is loaded (none is consulted), and one context serves every enrollment."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context

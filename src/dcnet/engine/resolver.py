@@ -50,10 +50,10 @@ class SystemResolver:
 class DnsServerResolver:
     """A named DNS server queried with dnspython (the lab's dnsmasq; a site's own resolver)."""
 
-    def __init__(self, server: str, timeout: float = 3.0) -> None:
+    def __init__(self, server: str, timeout: float = 5.0) -> None:
         host, _, port = server.rpartition(":")
-        if not host or not port.isdigit():
-            raise ValueError(f"expected ADDRESS:PORT, got {server!r}")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535 or literal(host) is None:
+            raise ValueError(f"expected ADDRESS:PORT (an IP address, port 1-65535; [v6]:port), got {server!r}")
         self.server = server
         self._resolver = dns.asyncresolver.Resolver(configure=False)
         self._resolver.nameservers = [host.strip("[]")]

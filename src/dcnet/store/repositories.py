@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from datetime import UTC, datetime
 from enum import Enum
@@ -46,6 +47,15 @@ def _encode(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _field_decoders(cls: type) -> tuple[list[str], dict[str, Any]]:
+    """Per entity class, once: resolving type hints costs more than most queries (a Store is made per
+    transaction)."""
+    hints = typing.get_type_hints(cls)
+    fields = [f.name for f in dataclasses.fields(cls)]
+    return fields, {name: _decoder(hints[name]) for name in fields}
+
+
 class Repository(Generic[T]):
     """Plain CRUD for one entity type; `revision` columns give optimistic locking."""
 
@@ -54,9 +64,7 @@ class Repository(Generic[T]):
         self.table = table
         self.cls = cls
         self.key = key
-        hints = typing.get_type_hints(cls)
-        self._fields = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-        self._decoders = {name: _decoder(hints[name]) for name in self._fields}
+        self._fields, self._decoders = _field_decoders(cls)
 
     def _from_row(self, row: Any) -> T:
         mapping = row._mapping
@@ -231,6 +239,11 @@ class Hosts(Repository[e.Host]):
 class HostReports(Repository[e.HostReport]):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection, t.host_reports, e.HostReport, key="host_id")
+
+    def counters(self) -> dict[str, int]:
+        """host id → the change counter of its last report, without loading the reports themselves."""
+        rows = self.connection.execute(select(self.table.c.host_id, self.table.c.change_counter))
+        return {row.host_id: row.change_counter for row in rows}
 
     def put(self, report: e.HostReport) -> None:
         row = self._to_row(report)
