@@ -189,6 +189,28 @@ def test_setup_networks_failing_is_non_operational_and_reinstall_fixes_it(lab: L
     assert lab.attachments(host["id"])["ovirtmgmt"]["in_sync"] is True
 
 
+def test_persist_failing_is_1121_and_non_operational(lab: Lab) -> None:
+    """An agent that ignores commitOnSuccess (an older one) leaves netConfigDirty; the engine then asks for
+    Host.setSafeNetworkConfig, and when that fails the install ends with 1121."""
+    lab.hook(15, "ignore_commit")
+    lab.hook(15, "fail", verb="Host.setSafeNetworkConfig", code=100, message="disk full (simulated)")
+    tag = correlation()
+    host = lab.add(15, correlation=tag)
+
+    failed = lab.wait_status(host["id"])
+
+    assert failed["status"] == "non_operational", failed["status_detail"]
+    events = lab.events(tag)
+    assert codes(events) == [42, 560, 100014, 561, 1121, 505]
+    assert [e["description"] for e in events[-2:]] == [
+        "Failed to configure management network on host sim15 due to failure in persisting the management "
+        "network configuration.",
+        f"Host sim15 installation failed. {MANAGEMENT_FAILED}.",
+    ]
+    assert events[-2]["severity"] == "warning"
+    lab.hook(15, "clear")
+
+
 @pytest.mark.parametrize(
     ("index", "vlan", "device"),
     [(10, None, "bond0"), (11, 100, "bond0")],

@@ -114,14 +114,7 @@ async def deploy(runtime: HostRuntime, host_id: str, token: str | None, ctx: Com
     await _event(runtime, ctx, host, AuditLog.VDS_ANSIBLE_INSTALL_STARTED, {})
     try:
         resolved = await _resolve(runtime, host)
-        await runtime.write(lambda store: store.hosts.update_runtime(host.id, resolved_addresses=resolved))
-        await _event(
-            runtime,
-            ctx,
-            host,
-            AuditLog.HOST_ADDRESS_RESOLVED,
-            {"HostAddress": host.address, "Addresses": ", ".join(resolved)},
-        )
+        await runtime.write(lambda store: _resolved(store, ctx, host, resolved))
         if token is not None and not await _still_trusted(runtime, host, resolved):
             await _enroll(runtime, inputs, resolved[0], token)
             log.info("host %s: enrolled after %.2f s", host.name, clock() - started)
@@ -133,7 +126,7 @@ async def deploy(runtime: HostRuntime, host_id: str, token: str | None, ctx: Com
         log.info("host %s: agent answers over mutual TLS after %.2f s", host.name, clock() - started)
         if inputs.legacy:
             caps = await _restart_agent(runtime, ctx, client, host)
-        await _management_network(runtime, ctx, inputs, client, caps, resolved)
+        caps, device = await _management_network(runtime, ctx, inputs, client, caps, resolved)
         log.info("host %s: management network ready after %.2f s", host.name, clock() - started)
     except DeployFailed as failure:
         await _finish_failed(runtime, ctx, host, failure)
@@ -143,7 +136,13 @@ async def deploy(runtime: HostRuntime, host_id: str, token: str | None, ctx: Com
         failure = DeployFailed(HostStatus.INSTALL_FAILED, "An internal error stopped the deploy (see the engine log)")
         await _finish_failed(runtime, ctx, host, failure)
         return
-    await _finish_installed(runtime, ctx, host)
+    await _finish_installed(runtime, ctx, inputs, caps, device)
+
+
+def _resolved(store: Store, ctx: CommandContext, host: Host, resolved: list[str]) -> None:
+    store.hosts.update_runtime(host.id, resolved_addresses=resolved)
+    params = {"VdsName": host.name, "HostAddress": host.address, "Addresses": ", ".join(resolved)}
+    record(store, ctx, AuditLog.HOST_ADDRESS_RESOLVED, params, host_network.where(store, host))
 
 
 async def _resolve(runtime: HostRuntime, host: Host) -> list[str]:
@@ -240,21 +239,15 @@ async def _management_network(
     client: AgentClient,
     caps: dict[str, Any],
     resolved: list[str],
-) -> None:
+) -> tuple[dict[str, Any], str]:
+    """The host's capabilities once the management network is there, and the device it is on."""
     host, spec = inputs.host, inputs.spec
     step = mgmt.plan(spec, caps, host.address, resolved, connectivity_timeout=runtime.settings.connectivity_timeout)
     if isinstance(step, mgmt.Failure):
         raise DeployFailed(HostStatus.NON_OPERATIONAL, MANAGEMENT_FAILED, [(step.event, step.params)])
     if isinstance(step, mgmt.AlreadyCompliant):
         log.info("The management network '%s' is already configured on host '%s'", spec.name, host.name)
-        await _event(
-            runtime,
-            ctx,
-            host,
-            AuditLog.HOST_MANAGEMENT_NETWORK_READY,
-            {"NetworkName": spec.name, "InterfaceName": step.device},
-        )
-        return
+        return caps, step.device
     try:
         async with runtime.locks.hold(host.id, runtime.settings.lock_wait):
             await setup_networks(
@@ -279,13 +272,8 @@ async def _management_network(
     caps = await _capabilities(runtime, client, host)
     if caps.get("netConfigDirty"):
         await _persist(client)
-    await _event(
-        runtime,
-        ctx,
-        host,
-        AuditLog.HOST_MANAGEMENT_NETWORK_READY,
-        {"NetworkName": spec.name, "InterfaceName": step.device},
-    )
+        caps = await _capabilities(runtime, client, host)
+    return caps, step.device
 
 
 async def _persist(client: AgentClient) -> None:
@@ -299,16 +287,25 @@ async def _persist(client: AgentClient) -> None:
         ) from None
 
 
-async def _finish_installed(runtime: HostRuntime, ctx: CommandContext, host: Host) -> None:
+async def _finish_installed(
+    runtime: HostRuntime, ctx: CommandContext, inputs: DeployInputs, caps: dict[str, Any], device: str
+) -> None:
+    """Installed: 504, then straight to the status monitoring would give the host with these capabilities
+    (up, or non-operational when a required network is missing), under the add's correlation id."""
+    host = inputs.host
+
     def installed(store: Store) -> None:
+        refs = host_network.where(store, host)
+        ready = {"VdsName": host.name, "NetworkName": inputs.spec.name, "InterfaceName": device}
+        record(store, ctx, AuditLog.HOST_MANAGEMENT_NETWORK_READY, ready, refs)
+        record(store, ctx, AuditLog.VDS_INSTALL, {"VdsName": host.name}, refs)
         current = _fresh(store, host)
         status = HostStatus.INITIALIZING if current.activate_after_install else HostStatus.MAINTENANCE
-        store.hosts.update_runtime(host.id, status=status, status_detail="")
-        record(store, ctx, AuditLog.VDS_INSTALL, {"VdsName": host.name}, host_network.where(store, host))
+        settled = store.hosts.update_runtime(host.id, status=status, status_detail="")
+        if settled is not None:
+            host_network.settle_status(store, ctx, settled, caps, set())
 
     await runtime.write(installed)
-    runtime.install_context[host.id] = ctx
-    runtime.request_refresh(host.id)
 
 
 async def _finish_failed(runtime: HostRuntime, ctx: CommandContext, host: Host, failure: DeployFailed) -> None:

@@ -42,7 +42,6 @@ class HostRuntime:
         self.busy: set[str] = set()  # hosts with a deploy (or other exclusive) task running
         self.out_of_sync: dict[str, set[str]] = {}
         self.refresh_wanted: set[str] = set()
-        self.install_context: dict[str, CommandContext] = {}  # the add's correlation id, for its first Up
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._wake = asyncio.Event()
@@ -87,8 +86,6 @@ class HostRuntime:
                 log.exception("host task for %s failed", host_id)
             finally:
                 self.busy.discard(host_id)
-                self.refresh_wanted.add(host_id)
-                self._wake.set()
 
         self._keep(asyncio.ensure_future(guarded()))
 

@@ -98,6 +98,6 @@ def _reported(runtime: HostRuntime, store: Store, host: Host, caps: dict[str, An
         return
     host_network.save_report(store, current, caps)
     current = store.hosts.get(host.id) or current
-    ctx = runtime.install_context.pop(host.id, None) or runtime.system_context()
+    ctx = runtime.system_context()
     host_network.settle_status(store, ctx, current, caps, runtime.out_of_sync.get(host.id, set()))
     runtime.out_of_sync[host.id] = set(host_network.compliance(store, current, caps).out_of_sync)

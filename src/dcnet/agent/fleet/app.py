@@ -14,7 +14,9 @@ from dcnet.rpc import errors, models, verbs
 if TYPE_CHECKING:
     from dcnet.agent.fleet.host import SimHost
 
-ACTIONS = ("latency", "fail", "hang", "lose_connectivity", "crash_at", "down", "up", "clear", "touch")
+ACTIONS = (
+    "latency", "fail", "hang", "lose_connectivity", "ignore_commit", "crash_at", "down", "up", "clear", "touch",
+)  # fmt: skip
 
 
 class FleetControl(Protocol):
@@ -65,6 +67,13 @@ class FleetAgentApp(AgentApp):
                 return _error(call_id, *failure)
             if method == verbs.CONFIRM_CONNECTIVITY and faults.lost_connectivity and self.enrolled:
                 return {"jsonrpc": "2.0", "id": call_id, "result": models.StatusResult().model_dump()}
+            if method == verbs.SETUP_NETWORKS and faults.ignore_commit and isinstance(params, dict):
+                options = params.get("options")
+                params = (
+                    {**params, "options": {**options, "commitOnSuccess": False}}
+                    if isinstance(options, dict)
+                    else params
+                )
         return await super()._answer(call_id, method, params)
 
     async def test_hook(self, params: dict[str, Any]) -> Any:
@@ -77,6 +86,8 @@ class FleetAgentApp(AgentApp):
         action="hang" [, verb=V]                never answer V (the calls wait until `clear` or a restart)
         action="lose_connectivity"              Host.confirmConnectivity is answered but ignored, so a change
                                                 with connectivityCheck rolls back with code 10
+        action="ignore_commit"                  Host.setupNetworks ignores commitOnSuccess (an older agent):
+                                                the change runs but is not persisted (netConfigDirty)
         action="crash_at", point=P [, seconds=S]
                                                 the next Host.setupNetworks dies at P (after_journal |
                                                 mid_apply | after_verify): the host's connections drop, its
@@ -110,6 +121,8 @@ class FleetAgentApp(AgentApp):
             host.ensure_faults().hangs.add(verb)
         elif action == "lose_connectivity":
             host.ensure_faults().lost_connectivity = True
+        elif action == "ignore_commit":
+            host.ensure_faults().ignore_commit = True
         elif action == "crash_at":
             faults = host.ensure_faults()
             faults.crash_at = _required(request.point, "point", action)

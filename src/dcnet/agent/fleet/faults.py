@@ -26,6 +26,7 @@ class Faults:
     failures: dict[str, tuple[int, str]] = field(default_factory=dict)
     hangs: set[str] = field(default_factory=set)
     lost_connectivity: bool = False
+    ignore_commit: bool = False  # an old agent: Host.setupNetworks ignores commitOnSuccess
     crash_at: str | None = None
     restart_seconds: float = 0.5
     _released: asyncio.Event | None = None
@@ -61,6 +62,7 @@ class Faults:
         self.failures.clear()
         self.hangs.clear()
         self.lost_connectivity = False
+        self.ignore_commit = False
         self.crash_at = None
         self.release()
 
