@@ -106,6 +106,14 @@ class AuditLog(Enum):
         "Host ${VdsName}'s following network(s) are not synchronized with their Logical Network configuration: "
         "${Networks}.",
     )
+    HOST_SYNC_ALL_NETWORKS_FAILED = EventType(10900, E, "Failed to sync all host ${VdsName} networks")
+    HOST_SYNC_ALL_NETWORKS_FINISHED = EventType(10901, N, "Managed to sync all host ${VdsName} networks.")
+    CLUSTER_SYNC_ALL_NETWORKS_FAILED = EventType(10905, E, "Failed to sync all cluster ${ClusterName} networks")
+    CLUSTER_SYNC_ALL_NETWORKS_STARTED = EventType(10906, N, "Started sync of all cluster ${ClusterName} networks.")
+    CLUSTER_SYNC_NOTHING_TO_DO = EventType(
+        10907, N, "No hosts eligible for sync networks operation found on cluster ${ClusterName}"
+    )
+    CLUSTER_SYNC_ALL_NETWORKS_FINISHED = EventType(10908, N, "Finished sync of all cluster ${ClusterName} networks.")
     NETWORK_COMMINT_NETWORK_CHANGES = EventType(1104, N, "Network changes were saved on host ${VdsName}")
     NETWORK_COMMINT_NETWORK_CHANGES_FAILED = EventType(1105, E, "Failed to commit network changes on ${VdsName}")
     INVALID_BOND_INTERFACE_FOR_MANAGEMENT_NETWORK_CONFIGURATION = EventType(
@@ -185,6 +193,9 @@ class AuditLog(Enum):
         100013,
         N,
         "The management network ${NetworkName} is configured on host ${VdsName} (${InterfaceName}).",
+    )
+    HOST_SETUP_NETWORKS_FINISHED = EventType(
+        100015, N, "Network configuration of host ${VdsName} was changed by ${UserName}: ${Changes}."
     )
     HOST_ADDRESS_RESOLVED = EventType(100014, N, "Host ${VdsName}: address ${HostAddress} resolves to ${Addresses}.")
 

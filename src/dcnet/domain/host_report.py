@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dcnet.domain.entities import ClusterNetwork, Network
+from dcnet.domain.naming import vdsm_name
 
 DEFAULT_MTU = 1500
 _SECTIONS = (("nics", "nic"), ("bondings", "bond"), ("vlans", "vlan"), ("bridges", "bridge"))
@@ -122,14 +123,14 @@ def out_of_sync(network: Network, reported: ReportedNetwork) -> bool:
 def missing_required(
     reported: Iterable[str], cluster_networks: Iterable[ClusterNetwork], networks: Mapping[str, Network]
 ) -> list[str]:
-    """Required, non-external cluster networks the host does not carry, by name."""
+    """Required, non-external cluster networks the host does not carry (reported by host-side name), by name."""
     present = set(reported)
     missing = []
     for row in cluster_networks:
         network = networks.get(row.network_id)
         if network is None or not row.required or network.is_external:
             continue
-        if network.name not in present:
+        if vdsm_name(network.name, network.id) not in present:
             missing.append(network.name)
     return sorted(missing)
 

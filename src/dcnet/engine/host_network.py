@@ -12,6 +12,7 @@ from typing import Any
 from dcnet.domain import host_report
 from dcnet.domain.entities import Host, HostReport, HostStatus, Network, NetworkAttachment
 from dcnet.domain.events import AuditLog
+from dcnet.domain.naming import vdsm_name
 from dcnet.engine.audit import Refs, record
 from dcnet.engine.clock import now
 from dcnet.engine.context import CommandContext
@@ -51,8 +52,10 @@ def save_report(store: Store, host: Host, caps: dict[str, Any]) -> None:
 
 
 def sync_attachments(store: Store, host: Host, caps: dict[str, Any]) -> None:
-    """oVirt's rule: an attachment for every logical network the host reports, none for one it lost."""
-    by_name = cluster_networks(store, host)
+    """oVirt's rule: an attachment for every logical network the host reports, none for one it lost. An
+    existing attachment keeps its desired IP configuration (setup networks set it; the report is compared
+    with it); only a newly found network takes what the host runs."""
+    by_name = {vdsm_name(n.name, n.id): n for n in cluster_networks(store, host).values()}
     reported = host_report.reported_networks(caps)
     existing = {a.network_id: a for a in store.network_attachments.of_host(host.id)}
     wanted: set[str] = set()
@@ -66,21 +69,35 @@ def sync_attachments(store: Store, host: Host, caps: dict[str, Any]) -> None:
             store.network_attachments.add(
                 NetworkAttachment(str(uuid.uuid4()), host.id, network.id, seen.nic, seen.ip_assignments)
             )
-        elif current.nic_name != seen.nic or current.ip_assignments != seen.ip_assignments:
-            current.nic_name, current.ip_assignments = seen.nic, seen.ip_assignments
+        elif current.nic_name != seen.nic:
+            current.nic_name = seen.nic
             store.network_attachments.save(current, expected_revision=current.revision)
     for network_id, attachment in existing.items():
         if network_id not in wanted:
             store.network_attachments.remove(attachment.id)
 
 
+def differences(store: Store, host: Host) -> dict[str, list[host_report.ReportedConfiguration]]:
+    """Attachment id → the compared attributes (expected = data center, actual = host)."""
+    report = store.host_reports.get(host.id)
+    reported = host_report.reported_networks(report.capabilities if report else {})
+    out: dict[str, list[host_report.ReportedConfiguration]] = {}
+    for attachment in store.network_attachments.of_host(host.id):
+        network = store.networks.get(attachment.network_id)
+        seen = reported.get(vdsm_name(network.name, network.id)) if network else None
+        out[attachment.id] = host_report.compare(network, seen) if network and seen else []
+    return out
+
+
 def compliance(store: Store, host: Host, caps: dict[str, Any]) -> Compliance:
     networks = {n.id: n for n in cluster_networks(store, host).values()}
     reported = host_report.reported_networks(caps)
     missing = host_report.missing_required(reported, store.cluster_networks.of_cluster(host.cluster_id), networks)
-    by_name = {n.name: n for n in networks.values()}
+    by_name = {vdsm_name(n.name, n.id): n for n in networks.values()}
     out_of_sync = sorted(
-        name for name, seen in reported.items() if name in by_name and host_report.out_of_sync(by_name[name], seen)
+        by_name[name].name
+        for name, seen in reported.items()
+        if name in by_name and host_report.out_of_sync(by_name[name], seen)
     )
     return Compliance(missing, out_of_sync)
 
