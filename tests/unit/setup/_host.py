@@ -3,13 +3,12 @@ eth0 (DHCP, default route), and a few logical networks of the cluster."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from dcnet.domain.entities import ClusterNetwork, Network
 from dcnet.domain.hostnet import canonical
 from dcnet.domain.setup.model import Attachment, HostContext, IpConfig, SetupPlan
-from tests.unit.mgmt._caps import bond, caps, dev, network
+from tests.unit.mgmt._caps import bond, caps, dev, network, vlan
 
 MGMT = Network(id="00000000-0000-0000-0000-000000000001", name="ovirtmgmt", data_center_id="dc")
 RED = Network(id="00000000-0000-0000-0000-0000000000a1", name="red", data_center_id="dc", vlan_id=100)
@@ -61,6 +60,7 @@ def host_caps(**sections: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "nics": {name: dev() for name in ("eth0", "eth1", "eth2", "eth3")},
         "networks": {"ovirtmgmt": mgmt_entry()},
+        "vlans": {"eth1.50": vlan("eth1", 50)},  # a VLAN device no logical network explains
     }
     base |= sections
     out = caps(**base)
@@ -98,4 +98,4 @@ def parses(plan: SetupPlan) -> None:
     canonical.canonical_options(dict(plan.options))
 
 
-__all__ = ["bond", "dev", "network", "replace"]
+__all__ = ["bond", "network"]
