@@ -11,7 +11,7 @@ import pytest
 
 from dcnet.domain.entities import ClusterNetwork, Network
 from dcnet.domain.host_report import ReportedConfiguration
-from dcnet.domain.setup.model import Attachment, IpConfig
+from dcnet.domain.setup.model import Attachment, IpConfig, IpMethod
 from dcnet.domain.setup.out_of_sync import compare, in_sync, out_of_sync_values
 from tests.unit.setup._host import MGMT, PLAIN, RED, cluster_row, network
 
@@ -202,7 +202,7 @@ def test_ipv6_link_local_ignored() -> None:
         ({"dhcpv6": True, "ipv6autoconf": True}, "poly_dhcp_autoconf"),
     ],
 )
-def test_ipv6_boot_protocol(flags: dict[str, bool], method: str) -> None:
+def test_ipv6_boot_protocol(flags: dict[str, bool], method: IpMethod) -> None:
     assert out(run(entry(**flags), attachment=att(ipv6=IpConfig(method)))) == {}
     assert out(run(entry(**flags), attachment=att(ipv6=IpConfig("none")))) == {"ipv6_boot_protocol": ("none", method)}
 
