@@ -71,6 +71,7 @@ def test_add_wait_follows_the_deploy_until_up(lab: Lab, session: Path) -> None:
         "  [normal] 561: Host deploy (agent enrollment) has successfully finished on host sim1.",
         "  [normal] 100013: The management network ovirtmgmt is configured on host sim1 (eth0).",
         "  [normal] 504: Host sim1 installed",
+        "  [normal] 13: Status of host sim1 was set to Up.",
     ]
     assert [line for line in lines if line.startswith("  [")] == expected_events
     statuses = [line for line in lines if line.startswith("sim1: ")]

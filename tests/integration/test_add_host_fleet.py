@@ -100,11 +100,15 @@ def test_added_host_comes_up_with_the_management_network_on_eth0(lab: Lab) -> No
             "ip": {"address": lab.entry(1)["address"], "netmask": "255.0.0.0", "version": "v4"},
         }
     ]
-    assert {c["name"]: (c["expected_value"], c["actual_value"]) for c in attachment["reported_configurations"]} == {
+    compared = {c["name"]: (c["expected_value"], c["actual_value"]) for c in attachment["reported_configurations"]}
+    assert {k: compared[k] for k in ("mtu", "bridged", "vlan", "ipv4_boot_protocol", "ipv4_address")} == {
         "mtu": ("1500", "1500"),
         "bridged": ("true", "true"),
         "vlan": ("none", "none"),
+        "ipv4_boot_protocol": ("static", "static"),
+        "ipv4_address": (lab.entry(1)["address"], lab.entry(1)["address"]),
     }
+    assert all(c["in_sync"] for c in attachment["reported_configurations"])
 
 
 def test_up_event_carries_the_add_correlation_id(lab: Lab) -> None:

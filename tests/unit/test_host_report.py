@@ -403,7 +403,25 @@ def view(name: str, kind: str, **fields: Any) -> HostNicView:
 def test_nic_views_of_a_sim_host_bridged_on_eth0_and_vlan_over_bond(mgmt_and_bond_vlan: dict[str, Any]) -> None:
     nic = {"speed": 10000}
     assert nic_views(mgmt_and_bond_vlan) == [
-        view("eth0", "nic", mac="52:54:00:00:01:00", network="ovirtmgmt", bridged=True, **nic),
+        view(
+            "eth0",
+            "nic",
+            mac="52:54:00:00:01:00",
+            network="ovirtmgmt",
+            bridged=True,
+            **nic,
+            ip_assignments=[
+                {
+                    "assignment_method": "static",
+                    "ip": {
+                        "address": "192.0.2.10",
+                        "netmask": "255.255.255.0",
+                        "version": "v4",
+                        "gateway": "192.0.2.1",
+                    },
+                }
+            ],
+        ),  # a bridged network's IP shows on its southbound row, as in oVirt
         view("eth1", "nic", mac="52:54:00:00:01:01", **nic),
         view("eth2", "nic", mac="52:54:00:00:01:02", mtu=9000, **nic),
         view("eth3", "nic", mac="52:54:00:00:01:03", mtu=9000, **nic),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dcnet.domain.entities import ClusterNetwork, Network
+from dcnet.domain.mgmt.addresses import global_addresses
 from dcnet.domain.naming import vdsm_name
 
 DEFAULT_MTU = 1500
@@ -136,12 +137,16 @@ def missing_required(
 
 
 def nic_views(caps: Mapping[str, Any]) -> list[HostNicView]:
-    """Every reported nic, bond, VLAN and bridge, with the network on it."""
+    """Every reported nic, bond, VLAN and bridge, with the network on it. As in oVirt, a bridged network's
+    IP configuration is shown on its southbound nic, bond or VLAN row as well (the bridge holds it)."""
     on_device = _network_devices(caps)
+    bridge_ip = _bridged_ip(caps)
     views: list[HostNicView] = []
     for section, kind in _SECTIONS:
         for name, entry in sorted((caps.get(section) or {}).items()):
             network, bridged = on_device.get(name, (None, False))
+            if name in bridge_ip and not global_addresses(entry):
+                entry = {**entry, **bridge_ip[name]}
             views.append(
                 HostNicView(
                     name=name,
@@ -162,6 +167,20 @@ def nic_views(caps: Mapping[str, Any]) -> list[HostNicView]:
                 )
             )
     return views
+
+
+_IP_FIELDS = ("addr", "netmask", "ipv4addrs", "ipv6addrs", "gateway", "ipv6gateway", "dhcpv4", "dhcpv6", "ipv6autoconf")
+
+
+def _bridged_ip(caps: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Southbound device → the IP fields of the bridged network above it."""
+    out: dict[str, dict[str, Any]] = {}
+    for _name, entry in (caps.get("networks") or {}).items():
+        south = str(entry.get("southbound") or "")
+        configured = global_addresses(entry) or any(entry.get(k) for k in ("dhcpv4", "dhcpv6", "ipv6autoconf"))
+        if entry.get("bridged") and south and configured:
+            out[south] = {key: entry[key] for key in _IP_FIELDS if key in entry}
+    return out
 
 
 def _network_devices(caps: Mapping[str, Any]) -> dict[str, tuple[str, bool]]:

@@ -12,7 +12,10 @@ from typing import Any
 from dcnet.domain import host_report
 from dcnet.domain.entities import Host, HostReport, HostStatus, Network, NetworkAttachment
 from dcnet.domain.events import AuditLog
+from dcnet.domain.host_report import ReportedConfiguration
 from dcnet.domain.naming import vdsm_name
+from dcnet.domain.setup import assignments, out_of_sync
+from dcnet.domain.setup.model import Attachment
 from dcnet.engine.audit import Refs, record
 from dcnet.engine.clock import now
 from dcnet.engine.context import CommandContext
@@ -77,15 +80,25 @@ def sync_attachments(store: Store, host: Host, caps: dict[str, Any]) -> None:
             store.network_attachments.remove(attachment.id)
 
 
-def differences(store: Store, host: Host) -> dict[str, list[host_report.ReportedConfiguration]]:
-    """Attachment id → the compared attributes (expected = data center, actual = host)."""
-    report = store.host_reports.get(host.id)
-    reported = host_report.reported_networks(report.capabilities if report else {})
-    out: dict[str, list[host_report.ReportedConfiguration]] = {}
-    for attachment in store.network_attachments.of_host(host.id):
-        network = store.networks.get(attachment.network_id)
+def differences(store: Store, host: Host, caps: dict[str, Any] | None = None) -> dict[str, list[ReportedConfiguration]]:
+    """Attachment id → every compared attribute (host-network-setup.md §8; expected = data center)."""
+    if caps is None:
+        report = store.host_reports.get(host.id)
+        caps = report.capabilities if report else {}
+    cluster = store.clusters.get(host.cluster_id)
+    switch = cluster.switch_type.value if cluster else "legacy"
+    rows = {row.network_id: row for row in store.cluster_networks.of_cluster(host.cluster_id)}
+    reported = caps.get("networks") or {}
+    out: dict[str, list[ReportedConfiguration]] = {}
+    for row in store.network_attachments.of_host(host.id):
+        network = store.networks.get(row.network_id)
         seen = reported.get(vdsm_name(network.name, network.id)) if network else None
-        out[attachment.id] = host_report.compare(network, seen) if network and seen else []
+        if network is None or seen is None:
+            out[row.id] = []
+            continue
+        ipv4, ipv6 = assignments.to_configs(row.ip_assignments)
+        attachment = Attachment(row.id, row.network_id, row.nic_name, ipv4, ipv6)
+        out[row.id] = out_of_sync.compare(network, rows.get(network.id), attachment, seen, caps, switch)
     return out
 
 
@@ -93,13 +106,13 @@ def compliance(store: Store, host: Host, caps: dict[str, Any]) -> Compliance:
     networks = {n.id: n for n in cluster_networks(store, host).values()}
     reported = host_report.reported_networks(caps)
     missing = host_report.missing_required(reported, store.cluster_networks.of_cluster(host.cluster_id), networks)
-    by_name = {vdsm_name(n.name, n.id): n for n in networks.values()}
-    out_of_sync = sorted(
-        by_name[name].name
-        for name, seen in reported.items()
-        if name in by_name and host_report.out_of_sync(by_name[name], seen)
+    names = {row.id: row.network_id for row in store.network_attachments.of_host(host.id)}
+    out_of_sync_names = sorted(
+        networks[names[attachment_id]].name
+        for attachment_id, entries in differences(store, host, caps).items()
+        if names.get(attachment_id) in networks and not out_of_sync.in_sync(entries)
     )
-    return Compliance(missing, out_of_sync)
+    return Compliance(missing, out_of_sync_names)
 
 
 def settle_status(

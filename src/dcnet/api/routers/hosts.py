@@ -169,36 +169,6 @@ def get_nic(host_id: str, nic_id: str, engine: Engine = Depends(get_engine)) -> 
     raise NotFound("HostNic", nic_id)
 
 
-@router.get("/{host_id}/networkattachments")
-def list_network_attachments(host_id: str, engine: Engine = Depends(get_engine)) -> dict[str, Any]:
-    check_id(host_id, "Host")
-    return rep.collection("network_attachment", engine.query(lambda store: _attachments(store, host_id)))
-
-
-@router.get("/{host_id}/networkattachments/{attachment_id}")
-def get_network_attachment(host_id: str, attachment_id: str, engine: Engine = Depends(get_engine)) -> dict[str, Any]:
-    check_id(host_id, "Host")
-    for attachment in engine.query(lambda store: _attachments(store, host_id)):
-        if attachment["id"] == attachment_id:
-            return attachment
-    raise NotFound("NetworkAttachment", attachment_id)
-
-
-def _attachments(store: Store, host_id: str) -> list[dict[str, Any]]:
-    host = refs.get_or_404(store.hosts, host_id, "Host")
-    report = store.host_reports.get(host.id)
-    reported = host_report.reported_networks(report.capabilities if report else {})
-    out = []
-    for attachment in store.network_attachments.of_host(host.id):
-        network = store.networks.get(attachment.network_id)
-        if network is None:
-            continue
-        seen = reported.get(network.name)
-        differences = host_report.compare(network, seen) if seen is not None else []
-        out.append(rep.network_attachment(host.id, attachment, network, differences))
-    return out
-
-
 @router.get("/{host_id}")
 def get_host(host_id: str, response: Response, engine: Engine = Depends(get_engine)) -> dict[str, Any]:
     check_id(host_id, "Host")

@@ -56,8 +56,7 @@ def to_assignments(ipv4: IpConfig, ipv6: IpConfig | None) -> list[dict[str, Any]
 def _one(config: IpConfig, version: str) -> dict[str, Any]:
     body: dict[str, Any] = {"assignment_method": config.method}
     ip = {k: v for k, v in (("address", config.address), ("netmask", config.netmask), ("gateway", config.gateway)) if v}
-    if ip:
-        body["ip"] = {**ip, "version": version}
+    body["ip"] = {**ip, "version": version}  # the version always: an IPv6 method without an address stays IPv6
     return body
 
 
