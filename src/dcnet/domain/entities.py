@@ -136,6 +136,7 @@ class Network:
     port_isolation: bool = False
     dns_name_servers: list[str] = field(default_factory=list)
     label: str | None = None
+    qos_id: str | None = None  # a host network QoS of the data center
     external_provider_id: str | None = None
     external_provider_network_id: str | None = None
     external_physical_network_id: str | None = None
@@ -225,6 +226,23 @@ class NetworkAttachment:
     network_id: str
     nic_name: str
     ip_assignments: list[dict[str, Any]] = field(default_factory=list)
+    dns_servers: list[str] = field(default_factory=list)
+    qos: dict[str, Any] | None = None  # overrides the network's QoS on this host: {"ls", "ul", "rt"} in Mbps
+    revision: int = 1
+
+
+@dataclass
+class HostNetworkQos:
+    """A data center's host network QoS (outbound: average link share, upper limit, real time, in Mbps)."""
+
+    id: str
+    name: str
+    data_center_id: str
+    type: str = "hostnetwork"
+    description: str = ""
+    outbound_average_linkshare: int | None = None
+    outbound_average_upperlimit: int | None = None
+    outbound_average_realtime: int | None = None
     revision: int = 1
 
 

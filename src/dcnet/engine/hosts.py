@@ -110,6 +110,7 @@ def remove_host(store: Store, ctx: CommandContext, host_id: str, if_match: int |
     check_if_match("Host", host.revision, if_match)
     host_rules.check_remove(host)
     store.network_attachments.remove_host(host_id)
+    store.nic_labels.remove_host(host_id)
     store.host_reports.remove(host_id)
     store.hosts.remove(host_id)
     cluster = store.clusters.get(host.cluster_id)

@@ -263,6 +263,40 @@ class NetworkAttachments(Repository[e.NetworkAttachment]):
         self.connection.execute(delete(self.table).where(self.table.c.host_id == host_id))
 
 
+class NicLabels:
+    """Labels on a host's nics and bonds (several per nic; one nic per label and host)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.table = t.host_nic_labels
+
+    def of_host(self, host_id: str) -> dict[str, set[str]]:
+        rows = self.connection.execute(select(self.table).where(self.table.c.host_id == host_id))
+        out: dict[str, set[str]] = {}
+        for row in rows:
+            out.setdefault(row.nic_name, set()).add(row.label)
+        return out
+
+    def with_label(self, label: str) -> list[tuple[str, str]]:
+        """(host id, nic) pairs carrying `label`."""
+        rows = self.connection.execute(select(self.table).where(self.table.c.label == label))
+        return [(row.host_id, row.nic_name) for row in rows]
+
+    def add(self, host_id: str, nic: str, label: str) -> None:
+        self.connection.execute(insert(self.table).values(host_id=host_id, nic_name=nic, label=label))
+
+    def remove(self, host_id: str, nic: str, label: str) -> None:
+        self.connection.execute(
+            delete(self.table)
+            .where(self.table.c.host_id == host_id)
+            .where(self.table.c.nic_name == nic)
+            .where(self.table.c.label == label)
+        )
+
+    def remove_host(self, host_id: str) -> None:
+        self.connection.execute(delete(self.table).where(self.table.c.host_id == host_id))
+
+
 class Store:
     """All repositories over one connection (one transaction)."""
 
@@ -276,6 +310,8 @@ class Store:
         self.hosts = Hosts(connection)
         self.host_reports = HostReports(connection)
         self.network_attachments = NetworkAttachments(connection)
+        self.qos = Repository(connection, t.qos, e.HostNetworkQos)
+        self.nic_labels = NicLabels(connection)
         self.events = Events(connection)
         self.jobs = Repository(connection, t.jobs, e.Job)
         self.steps = Repository(connection, t.steps, e.Step)

@@ -53,6 +53,21 @@ clusters = Table(
     Column("revision", Integer, nullable=False, default=1),
 )
 
+qos = Table(
+    "qos",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("data_center_id", ID, ForeignKey("data_centers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("type", String(32), nullable=False),  # hostnetwork (the only type dcnet keeps)
+    Column("description", Text, nullable=False, default=""),
+    Column("outbound_average_linkshare", Integer, nullable=True),
+    Column("outbound_average_upperlimit", Integer, nullable=True),
+    Column("outbound_average_realtime", Integer, nullable=True),
+    Column("revision", Integer, nullable=False, default=1),
+    UniqueConstraint("data_center_id", "name", name="uq_qos_data_center_id_name"),
+)
+
 networks = Table(
     "networks",
     metadata,
@@ -68,6 +83,7 @@ networks = Table(
     Column("port_isolation", Boolean, nullable=False, default=False),
     Column("dns_name_servers", JSON, nullable=False, default=list),
     Column("label", String(256), nullable=True),
+    Column("qos_id", ID, ForeignKey("qos.id"), nullable=True),
     Column("external_provider_id", ID, nullable=True),
     Column("external_provider_network_id", String(256), nullable=True),
     Column("external_physical_network_id", ID, nullable=True),
@@ -142,8 +158,18 @@ network_attachments = Table(
     Column("network_id", ID, ForeignKey("networks.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("nic_name", String(64), nullable=False),
     Column("ip_assignments", JSON, nullable=False, default=list),
+    Column("dns_servers", JSON, nullable=False, default=list),
+    Column("qos", JSON, nullable=True),  # a host network QoS override: {"ls": .., "ul": .., "rt": ..} in Mbps
     Column("revision", Integer, nullable=False, default=1),
     UniqueConstraint("host_id", "network_id", name="uq_network_attachments_host_network"),
+)
+
+host_nic_labels = Table(
+    "host_nic_labels",
+    metadata,
+    Column("host_id", ID, ForeignKey("hosts.id", ondelete="CASCADE"), primary_key=True),
+    Column("nic_name", String(64), primary_key=True),
+    Column("label", String(256), primary_key=True),
 )
 
 events = Table(
