@@ -69,7 +69,7 @@ class Prepared:
 
 def attachment_of(row: NetworkAttachment) -> Attachment:
     ipv4, ipv6 = assignments.to_configs(row.ip_assignments)
-    return Attachment(row.id, row.network_id, row.nic_name, ipv4, ipv6)
+    return Attachment(row.id, row.network_id, row.nic_name, ipv4, ipv6, tuple(row.dns_servers))
 
 
 def host_context(store: Store, host: Host) -> HostContext:
@@ -225,26 +225,24 @@ def _changed_names(store: Store, plan: SetupPlan) -> str:
 
 
 def _record_attachments(store: Store, host: Host, plan: SetupPlan) -> None:
-    """The host's attachments become the plan's (their desired IP configuration included)."""
+    """The host's attachments become the plan's (their desired IP and DNS configuration included)."""
     existing = {a.id: a for a in store.network_attachments.of_host(host.id)}
     keep: set[str] = set()
     for attachment in plan.attachments:
         ip = assignments.to_assignments(attachment.ipv4, attachment.ipv6)
+        dns = list(attachment.dns_servers)
         current = existing.get(attachment.id)
         if current is None:
-            row = NetworkAttachment(
-                attachment.id or str(uuid.uuid4()), host.id, attachment.network_id, attachment.nic, ip
+            new_id = attachment.id or str(uuid.uuid4())
+            store.network_attachments.add(
+                NetworkAttachment(new_id, host.id, attachment.network_id, attachment.nic, ip, dns)
             )
-            store.network_attachments.add(row)
-            keep.add(row.id)
+            keep.add(new_id)
             continue
         keep.add(current.id)
-        if (current.nic_name, current.ip_assignments, current.network_id) != (
-            attachment.nic,
-            ip,
-            attachment.network_id,
-        ):
-            current.nic_name, current.ip_assignments, current.network_id = attachment.nic, ip, attachment.network_id
+        wanted = (attachment.nic, ip, attachment.network_id, dns)
+        if (current.nic_name, current.ip_assignments, current.network_id, current.dns_servers) != wanted:
+            current.nic_name, current.ip_assignments, current.network_id, current.dns_servers = wanted
             store.network_attachments.save(current, expected_revision=current.revision)
     for attachment_id in existing.keys() - keep:
         store.network_attachments.remove(attachment_id)
