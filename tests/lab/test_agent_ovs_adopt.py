@@ -198,7 +198,9 @@ def test_unconfirmed_take_over_restores_the_lab_built_layout(ovs_host: tuple[Lab
     layout, route = _ovs_layout(lab), _default_route(lab)
     mac = ag.link(lab, "h1", "bond4.3000")["address"]  # type: ignore[index]
     request_id = str(uuid.uuid4())
-    options = ag.options(connectivityTimeout=4, requestId=request_id, commitOnSuccess=True)
+    # long enough for the DHCP lease on a loaded machine: the change must fail on the confirmation (10),
+    # not on a lease that did not come in time (29)
+    options = ag.options(connectivityTimeout=12, requestId=request_id, commitOnSuccess=True)
     params = {"networks": _mgmt(3000, bootproto="dhcp"), "bondings": BOND, "options": options}
     with pytest.raises(ag.RpcError) as lost:
         ag.call(lab, "h1", "Host.setupNetworks", params, timeout=60)
