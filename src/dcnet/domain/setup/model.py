@@ -52,6 +52,8 @@ class SetupRequest:
     modified_bonds: tuple[BondSpec, ...] = ()
     removed_bonds: tuple[str, ...] = ()
     removed_unmanaged_networks: tuple[str, ...] = ()  # reported networks no logical network explains
+    modified_labels: tuple[tuple[str, str], ...] = ()  # (nic or bond, label) pairs put on the host
+    removed_labels: tuple[tuple[str, str], ...] = ()  # (nic or bond, label) pairs taken off
     check_connectivity: bool = True
     connectivity_timeout: int = 120
     commit_on_success: bool = False
@@ -80,6 +82,7 @@ class HostContext:
     networks: Mapping[str, Network]  # network id → network, for every network of the host's cluster
     cluster_networks: Mapping[str, ClusterNetwork]  # network id → its cluster attachment (required, roles)
     switch_type: str = "legacy"
+    nic_labels: Mapping[str, frozenset[str]] = field(default_factory=dict)  # nic or bond → its labels
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class SetupPlan:
     attachments: tuple[Attachment, ...]
     created: tuple[str, ...] = field(default_factory=tuple)  # network ids attached anew
     removed: tuple[str, ...] = field(default_factory=tuple)  # network ids detached
+    nic_labels: Mapping[str, frozenset[str]] | None = None  # the host's labels afterwards; None: unchanged
 
     @property
     def changed(self) -> bool:

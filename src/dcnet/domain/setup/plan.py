@@ -19,6 +19,7 @@ from dcnet.domain.entities import HostStatus, Network
 from dcnet.domain.errors import BadInput, RuleViolation
 from dcnet.domain.messages import violation
 from dcnet.domain.naming import vdsm_name
+from dcnet.domain.setup.labels import expand_labels
 from dcnet.domain.setup.model import (
     Attachment,
     AttachmentSpec,
@@ -66,10 +67,19 @@ class Resolved:
 def plan_setup(ctx: HostContext, request: SetupRequest) -> SetupPlan:
     check_host_status(ctx)
     check_request_input(ctx, request)
+    labelled = expand_labels(ctx, request, bonds_after(ctx, request))
+    request = labelled.request
     resolved = resolve(ctx, request)
     check_structure(ctx, request, resolved)
     check_out_of_sync(ctx, request, resolved)
-    return build_plan(ctx, request, resolved)
+    plan = build_plan(ctx, request, resolved)
+    return replace(plan, nic_labels=labelled.nic_labels) if labelled.changed else plan
+
+
+def bonds_after(ctx: HostContext, request: SetupRequest) -> dict[str, tuple[str, ...]]:
+    """Bond name → slaves once the request is applied (for the label rules)."""
+    bonds = {name: bond.slaves for name, bond in reported_bonds(ctx.caps).items() if name not in request.removed_bonds}
+    return bonds | {bond.name: bond.slaves for bond in request.modified_bonds}
 
 
 # --- 1. host status -------------------------------------------------------------------------------------
