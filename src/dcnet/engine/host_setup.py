@@ -165,6 +165,24 @@ async def run(runtime: HostRuntime, ctx: CommandContext, host_id: str, raw: Setu
     return await runtime.read(lambda store: store.network_attachments.of_host(host_id))
 
 
+async def run_request(
+    runtime: HostRuntime, ctx: CommandContext, host_id: str, request: SetupRequest
+) -> list[NetworkAttachment]:
+    """Like `run`, for a request already resolved (ids and names) against the host, e.g. copy host networks."""
+    host, context = await runtime.read(lambda store: _host_and_context(store, host_id))
+    plan = plan_setup(context, request)
+    if not plan.changed:
+        await runtime.write(lambda store: _record_attachments(store, host, plan))
+    else:
+        await apply(runtime, ctx, host, plan)
+    return await runtime.read(lambda store: store.network_attachments.of_host(host_id))
+
+
+def _host_and_context(store: Store, host_id: str) -> tuple[Host, HostContext]:
+    host = refs.get_or_404(store.hosts, host_id, "Host")
+    return host, host_context(store, host)
+
+
 async def apply(runtime: HostRuntime, ctx: CommandContext, host: Host, plan: SetupPlan) -> None:
     """Send a planned change under the host's lock, with monitoring paused for the host."""
     try:

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends
 from dcnet.api import representation as rep
 from dcnet.api.deps import check_id, command_context, current_actor, get_engine
 from dcnet.api.routers.hosts import get_runtime
-from dcnet.api.schemas import Body
+from dcnet.api.schemas import Body, RefIn
 from dcnet.api.setup_schemas import NetworkAttachmentIn, SetupNetworksIn
-from dcnet.domain.errors import NotFound
-from dcnet.engine import host_network, host_setup, host_sync, refs
+from dcnet.domain.errors import MissingField, NotFound
+from dcnet.engine import host_copy, host_network, host_setup, host_sync, refs
 from dcnet.engine.context import CommandContext
 from dcnet.engine.host_runtime import HostRuntime
 from dcnet.engine.runner import Engine
@@ -159,6 +159,29 @@ async def sync_cluster_networks(
     check_id(cluster_id, "Cluster")
     results = await host_sync.sync_cluster(runtime, ctx, cluster_id)
     return {"status": "complete" if all(r.ok for r in results) else "failed", "hosts": [r.as_dict() for r in results]}
+
+
+class CopyHostNetworksIn(Body):
+    source_host: RefIn | None = None
+
+
+@router.post("/hosts/{host_id}/copyhostnetworks")
+async def copy_host_networks(
+    host_id: str,
+    body: CopyHostNetworksIn,
+    ctx: CommandContext = Depends(command_context),
+    engine: Engine = Depends(get_engine),
+    runtime: HostRuntime = Depends(get_runtime),
+) -> dict[str, Any]:
+    """The source host's bonds and networks onto this host, in one setup networks request (static IP → none)."""
+    check_id(host_id, "Host")
+    source_id = body.source_host.id if body.source_host else None
+    if not source_id:
+        raise MissingField("Action", ["source_host.id"], "copyhostnetworks")
+    check_id(source_id, "Host")
+    await host_copy.copy_networks(runtime, ctx, source_id, host_id)
+    attachments = await _read(engine, lambda store: _attachments(store, host_id))
+    return {"status": "complete", "network_attachments": {"network_attachment": attachments}}
 
 
 @router.get("/hosts/{host_id}/unmanagednetworks")
