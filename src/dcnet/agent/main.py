@@ -26,12 +26,21 @@ RESTORE_AT_START = "DCNET_AGENT_RESTORE_AT_START"  # set by Host.restart for the
 
 StateOption = Annotated[Path, typer.Option("--state-dir", help="where the agent keeps configs, journal and keys")]
 BackendOption = Annotated[str, typer.Option("--backend", help="real (Linux netlink) or sim (in memory)")]
+ResolvOption = Annotated[
+    Path,
+    typer.Option(
+        "--resolv-conf",
+        help="the resolver configuration the default-route network's name servers are written to",
+    ),
+]
 OvsdbOption = Annotated[
     str | None, typer.Option("--ovsdb", help="Open vSwitch database socket (unix:PATH) for `switch: ovs` networks")
 ]
 
 
-def make_backend(kind: str, state_dir: Path, ovsdb: str | None = None) -> Backend:
+def make_backend(
+    kind: str, state_dir: Path, ovsdb: str | None = None, resolv_conf: Path = Path("/etc/resolv.conf")
+) -> Backend:
     if kind == "sim":
         from dcnet.agent.backends.sim import SimBackend
 
@@ -40,7 +49,7 @@ def make_backend(kind: str, state_dir: Path, ovsdb: str | None = None) -> Backen
         from dcnet.agent.backends.linux import LinuxBackend
         from dcnet.agent.backends.ovs import OvsSwitch
 
-        return LinuxBackend(state_dir / "run", ovs=OvsSwitch(ovsdb) if ovsdb else None)
+        return LinuxBackend(state_dir / "run", ovs=OvsSwitch(ovsdb) if ovsdb else None, resolv_conf=resolv_conf)
     raise typer.BadParameter(f"unknown backend {kind!r} (real or sim)", param_hint="--backend")
 
 
@@ -69,6 +78,7 @@ def serve(
     tls_key: Annotated[Path | None, typer.Option(help="the agent's key")] = None,
     insecure_dev: Annotated[bool, typer.Option(help="plain HTTP, no client authentication (development)")] = False,
     ovsdb: OvsdbOption = None,
+    resolv_conf: ResolvOption = Path("/etc/resolv.conf"),
     fleet: Annotated[int, typer.Option(help="serve N simulated hosts from this process (with --backend sim)")] = 0,
     fleet_base: Annotated[str, typer.Option(help="address of host sim0; sim<i> listens on BASE+i")] = "127.1.0.1",
     fleet_topology: Annotated[Path | None, typer.Option(help="YAML/JSON file: the sim hosts' devices")] = None,
@@ -86,7 +96,7 @@ def serve(
     state = StateDir(state_dir)
     _setup_logging(state_dir)
     host, port = _listen(listen)
-    service = NetworkService(make_backend(backend, state_dir, ovsdb), state)
+    service = NetworkService(make_backend(backend, state_dir, ovsdb, resolv_conf), state)
     outcome = service.recover()
     if outcome is not None:
         log.warning("rolled back an unfinished change at start: %s", outcome)
@@ -196,10 +206,15 @@ def _restore_if_restarted(service: NetworkService) -> None:
 
 
 @app.command()
-def restore(state_dir: StateOption, backend: BackendOption = "real", ovsdb: OvsdbOption = None) -> None:
+def restore(
+    state_dir: StateOption,
+    backend: BackendOption = "real",
+    ovsdb: OvsdbOption = None,
+    resolv_conf: ResolvOption = Path("/etc/resolv.conf"),
+) -> None:
     """Apply the safe config (what the host runs at boot), rolling back any unfinished change first."""
     _setup_logging(state_dir)
-    service = NetworkService(make_backend(backend, state_dir, ovsdb), StateDir(state_dir))
+    service = NetworkService(make_backend(backend, state_dir, ovsdb, resolv_conf), StateDir(state_dir))
     service.restore_safe_config()
     print("dcnet-agent: safe network config restored")
 

@@ -14,6 +14,8 @@ from dcnet.agent.backends.dhcp import DhcpClients
 from dcnet.agent.backends.linux_query import read_state
 from dcnet.agent.backends.netlink import Netlink, NetlinkFailure, PyrouteNetlink
 from dcnet.agent.backends.ovs import OvsSwitch
+from dcnet.agent.backends.resolv import DEFAULT_PATH as DEFAULT_RESOLV_CONF
+from dcnet.agent.backends.resolv import write_nameservers
 from dcnet.domain.hostnet import actions as a
 from dcnet.domain.hostnet.state import Features, HostState
 
@@ -27,9 +29,16 @@ _BOND_MODES = {
 
 class LinuxBackend:
     def __init__(
-        self, run_dir: Path, netlink: Netlink | None = None, *, monitor: bool = True, ovs: OvsSwitch | None = None
+        self,
+        run_dir: Path,
+        netlink: Netlink | None = None,
+        *,
+        monitor: bool = True,
+        ovs: OvsSwitch | None = None,
+        resolv_conf: Path = DEFAULT_RESOLV_CONF,
     ) -> None:
         self.run_dir = run_dir
+        self.resolv_conf = resolv_conf
         self.netlink = netlink or PyrouteNetlink()
         self.ovs = ovs
         self.dhcp = DhcpClients(run_dir)
@@ -48,7 +57,7 @@ class LinuxBackend:
         )
 
     def query(self) -> HostState:
-        state = read_state(self.dhcp.running(4), self.dhcp.running(6))
+        state = read_state(self.dhcp.running(4), self.dhcp.running(6), self.resolv_conf)
         if self.ovs is not None:
             state.ovs = self.ovs.query()
             for bridge in state.ovs.bridges.values():
@@ -141,6 +150,11 @@ class LinuxBackend:
             self.dhcp.stop(step.device, step.family)
         elif isinstance(step, a.SetAutoconf):
             _set_autoconf(step.device, step.enabled)
+        elif isinstance(step, a.SetNameservers):
+            try:
+                write_nameservers(self.resolv_conf, list(step.servers))
+            except OSError as exc:
+                raise BackendError(f"cannot write the name servers to {self.resolv_conf}: {exc}") from None
         elif isinstance(step, a.OvsAction | a.OvsTransaction):
             if self.ovs is None:
                 raise BackendError("Open vSwitch is not configured for this agent (--ovsdb)")

@@ -10,6 +10,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from dcnet.agent.backends.resolv import DEFAULT_PATH as DEFAULT_RESOLV_CONF
+from dcnet.agent.backends.resolv import read_nameservers
 from dcnet.domain.hostnet.state import Address, Device, DeviceKind, HostState, Route
 
 _KINDS: dict[str, DeviceKind] = {
@@ -26,7 +28,7 @@ def ip_json(*args: str) -> Any:
     return json.loads(result.stdout or "[]")
 
 
-def read_state(dhcp4: set[str], dhcp6: set[str]) -> HostState:
+def read_state(dhcp4: set[str], dhcp6: set[str], resolv_conf: Path = DEFAULT_RESOLV_CONF) -> HostState:
     links = ip_json("-d", "link", "show")
     addrs = {entry["ifname"]: entry.get("addr_info", []) for entry in ip_json("addr", "show")}
     state = HostState(hostname=socket.gethostname(), dhcp4=set(dhcp4), dhcp6=set(dhcp6))
@@ -41,7 +43,7 @@ def read_state(dhcp4: set[str], dhcp6: set[str]) -> HostState:
     state.autoconf6 = {name for name in state.devices if _autoconf(name)}
     state.dhcp4 &= set(state.devices)
     state.dhcp6 &= set(state.devices)
-    state.nameservers = _nameservers()
+    state.nameservers = read_nameservers(resolv_conf)
     return state
 
 
@@ -104,11 +106,3 @@ def _speed(name: str) -> int | None:
 def _autoconf(name: str) -> bool:
     """SLAAC is on when the device's `autoconf` sysctl is (dcnet sets accept_ra together with it)."""
     return _read(f"/proc/sys/net/ipv6/conf/{name}/autoconf") == "1"
-
-
-def _nameservers() -> list[str]:
-    try:
-        lines = Path("/etc/resolv.conf").read_text().splitlines()
-    except OSError:
-        return []
-    return [line.split()[1] for line in lines if line.startswith("nameserver") and len(line.split()) > 1]

@@ -159,6 +159,8 @@ class SimBackend:
                 self.state.autoconf6.add(step.device)
             else:
                 self.state.autoconf6.discard(step.device)
+        elif isinstance(step, a.SetNameservers):
+            self.state.nameservers = list(step.servers)
         elif isinstance(step, a.OvsTransaction):
             for inner in step.steps:
                 self._apply_ovs(inner)

@@ -92,6 +92,13 @@ class SetAutoconf:
 
 
 @dataclass(frozen=True)
+class SetNameservers:
+    """The host's resolver configuration lists exactly these name servers (other lines are kept)."""
+
+    servers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class OvsAddBridge:
     name: str
 
@@ -158,6 +165,7 @@ Action = (
     | StartDhcp
     | StopDhcp
     | SetAutoconf
+    | SetNameservers
     | OvsAddBridge
     | OvsDelBridge
     | OvsAddPort

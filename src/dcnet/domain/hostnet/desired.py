@@ -124,6 +124,14 @@ def desired_routes(config: NetConfig) -> list[DesiredRoute]:
     return routes
 
 
+def desired_nameservers(config: NetConfig) -> list[str] | None:
+    """The name servers of the default-route network, or None when no network asks for any."""
+    for attrs in config.networks.values():
+        if attrs.defaultRoute and attrs.nameservers:
+            return list(attrs.nameservers)
+    return None
+
+
 def managed_devices(*configs: NetConfig) -> set[str]:
     """Devices dcnet is responsible for: those in some network's chain, bonds and their slaves."""
     names: set[str] = set()

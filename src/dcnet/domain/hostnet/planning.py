@@ -20,6 +20,7 @@ from dcnet.domain.hostnet.desired import (
     DesiredDevice,
     created_devices,
     desired_devices,
+    desired_nameservers,
     desired_routes,
     managed_devices,
 )
@@ -54,7 +55,18 @@ def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState |
     steps += _delete(state, wanted, old)
     steps += _stop_dhcp(state, wanted, {t.device for t in replaced})  # the old holder's client ends last
     steps += ovs_after
+    steps += _nameservers(state, new, baseline)
     return steps
+
+
+def _nameservers(state: HostState, new: NetConfig, baseline: HostState | None) -> list[a.Action]:
+    """The default-route network's name servers; a rollback without any puts back the host's old ones."""
+    wanted = desired_nameservers(new)
+    if wanted is None and baseline is not None:
+        wanted = list(baseline.nameservers)
+    if wanted is None or wanted == state.nameservers:
+        return []
+    return [a.SetNameservers(tuple(wanted))]
 
 
 def _start_dhcp(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dcnet.domain.hostnet.config import NetConfig
-from dcnet.domain.hostnet.desired import created_devices, desired_devices, desired_routes
+from dcnet.domain.hostnet.desired import created_devices, desired_devices, desired_nameservers, desired_routes
 from dcnet.domain.hostnet.ovs import taken_over, verify_ovs
 from dcnet.domain.hostnet.state import HostState
 
@@ -69,6 +69,9 @@ def verify(config: NetConfig, state: HostState, previous: NetConfig | None = Non
             verdict.mismatches.append(
                 f"default IPv{route.family} route: {found}, expected via {route.gateway} dev {route.device}"
             )
+    servers = desired_nameservers(config)
+    if servers is not None and state.nameservers != servers:
+        verdict.mismatches.append(f"name servers: {state.nameservers}, expected {servers}")
     if previous is not None:
         for name in sorted(created_devices(previous) - set(wanted)):
             if name in state.devices:
