@@ -253,3 +253,24 @@ def network_detach(ctx: typer.Context, cluster: ClusterArg, network: NetworkArg)
         current, net = _attachment(api, cluster, network)
         api.delete(f"/clusters/{current['id']}/networks/{net['id']}")
     render.done(f"Detached network {net['name']} from cluster {current['name']}")
+
+
+@app.command("sync-networks")
+def sync_networks(ctx: typer.Context, cluster: ClusterArg) -> None:
+    """Sync every out-of-sync network on every host of the cluster; exit 1 when a host failed."""
+    with connect(ctx) as api:
+        current = resolve.cluster(api, cluster)
+        answer: Item = api.post(f"/clusters/{current['id']}/syncallnetworks", {})
+    results = answer.get("hosts") or []
+    render.table(
+        results,
+        [
+            ("Host", lambda r: render.text((r.get("host") or {}).get("name"))),
+            ("Synced", lambda r: render.flag(r.get("ok"))),
+            ("Detail", lambda r: render.key(r, "detail")),
+        ],
+    )
+    failed = [str((r.get("host") or {}).get("name")) for r in results if not r.get("ok")]
+    if failed:
+        raise CliError(f"sync of cluster {current['name']} failed on: {', '.join(failed)}")
+    render.done(f"Synchronized the networks of cluster {current['name']}")

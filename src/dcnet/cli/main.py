@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from dcnet.cli import auth, clusters, datacenters, events, hosts, networks, vnicprofiles
+from dcnet.cli import auth, clusters, datacenters, events, host_networks, hosts, networks, vnicprofiles
 from dcnet.cli.errors import CliError
 from dcnet.cli.state import GlobalOptions
 
@@ -70,6 +70,7 @@ app.add_typer(clusters.app, name="cluster")
 app.add_typer(networks.app, name="network")
 app.add_typer(vnicprofiles.app, name="vnicprofile")
 app.add_typer(hosts.app, name="host")
+HOST_NETWORK_COMMANDS = host_networks  # importing it added its commands (networks, attach, ...) to `host`
 app.command()(events.events)
 app.command()(events.jobs)
 
