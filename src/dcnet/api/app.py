@@ -11,7 +11,17 @@ from fastapi import APIRouter, FastAPI
 
 from dcnet import __version__
 from dcnet.api import auth, errors
-from dcnet.api.routers import clusters, datacenters, events, host_networks, hosts, networks, root, vnicprofiles
+from dcnet.api.routers import (
+    clusters,
+    datacenters,
+    events,
+    host_networks,
+    hosts,
+    networks,
+    qoss,
+    root,
+    vnicprofiles,
+)
 from dcnet.engine.host_runtime import HostRuntime
 from dcnet.engine.runner import Engine
 
@@ -53,7 +63,7 @@ def create_app(engine: Engine, settings: Settings | None = None, runtime: HostRu
     app.include_router(auth.router)
     app.include_router(root.router)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (datacenters, clusters, networks, vnicprofiles, hosts, host_networks, events):
+    for module in (datacenters, qoss, clusters, networks, vnicprofiles, hosts, host_networks, events):
         api.include_router(module.router)
     app.include_router(api)
     return app

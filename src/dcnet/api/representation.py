@@ -109,6 +109,8 @@ def network(item: Network, cluster_view: ClusterNetwork | None = None) -> dict[s
         body["vlan"] = {"id": item.vlan_id}
     if item.dns_name_servers:
         body["dns_resolver_configuration"] = {"name_servers": list(item.dns_name_servers)}
+    if item.qos_id is not None:
+        body["qos"] = {"id": item.qos_id, "href": href("datacenters", item.data_center_id, "qoss", item.qos_id)}
     if item.is_external:
         body["external_provider"] = ref("openstacknetworkproviders", item.external_provider_id)
     if cluster_view is not None:

@@ -102,6 +102,7 @@ class NetworkIn(Body):
     stp: bool | None = None
     port_isolation: bool | None = None
     dns_resolver_configuration: DnsResolverIn | None = None
+    qos: RefIn | None = None  # a host network QoS of the data center; null or {} clears it
     # cluster view only
     required: bool | None = None
     display: bool | None = None

@@ -14,6 +14,7 @@ from dcnet.domain.entities import Host, HostReport, HostStatus, Network, Network
 from dcnet.domain.events import AuditLog
 from dcnet.domain.host_report import ReportedConfiguration
 from dcnet.domain.naming import vdsm_name
+from dcnet.domain.qos_rules import effective_qos
 from dcnet.domain.setup import assignments, out_of_sync
 from dcnet.domain.setup.model import Attachment
 from dcnet.engine.audit import Refs, record
@@ -80,6 +81,17 @@ def sync_attachments(store: Store, host: Host, caps: dict[str, Any]) -> None:
             store.network_attachments.remove(attachment.id)
 
 
+def host_qos(store: Store, host_id: str, networks: dict[str, Network]) -> dict[str, dict[str, Any]]:
+    """Network id → the effective host QoS on this host (attachment override > network QoS), agent-shaped."""
+    overrides = {row.network_id: row.qos for row in store.network_attachments.of_host(host_id)}
+    out: dict[str, dict[str, Any]] = {}
+    for network_id, network in networks.items():
+        qos = effective_qos(overrides.get(network_id), store.qos.get(network.qos_id) if network.qos_id else None)
+        if qos is not None:
+            out[network_id] = qos
+    return out
+
+
 def differences(store: Store, host: Host, caps: dict[str, Any] | None = None) -> dict[str, list[ReportedConfiguration]]:
     """Attachment id → every compared attribute (host-network-setup.md §8; expected = data center)."""
     if caps is None:
@@ -98,7 +110,10 @@ def differences(store: Store, host: Host, caps: dict[str, Any] | None = None) ->
             continue
         ipv4, ipv6 = assignments.to_configs(row.ip_assignments)
         attachment = Attachment(row.id, row.network_id, row.nic_name, ipv4, ipv6)
-        out[row.id] = out_of_sync.compare(network, rows.get(network.id), attachment, seen, caps, switch)
+        expected_qos = effective_qos(row.qos, store.qos.get(network.qos_id) if network.qos_id else None)
+        out[row.id] = out_of_sync.compare(
+            network, rows.get(network.id), attachment, seen, caps, switch, expected_qos=expected_qos
+        )
     return out
 
 

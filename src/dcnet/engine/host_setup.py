@@ -85,6 +85,7 @@ def host_context(store: Store, host: Host) -> HostContext:
         networks={k: v for k, v in networks.items() if v is not None},
         cluster_networks={row.network_id: row for row in rows},
         switch_type=cluster.switch_type.value,
+        qos=host_network.host_qos(store, host.id, {k: v for k, v in networks.items() if v is not None}),
     )
 
 

@@ -14,6 +14,7 @@ from dcnet.domain.naming import check_label
 from dcnet.engine import refs
 from dcnet.engine.audit import Refs, record, record_job
 from dcnet.engine.context import CommandContext, new_id
+from dcnet.engine.qos import check_network_qos
 from dcnet.engine.runner import check_if_match
 from dcnet.store.repositories import Store
 
@@ -29,6 +30,7 @@ EDITABLE = {
     "dns_name_servers",
     "label",
     "data_center_id",
+    "qos_id",
 }
 
 
@@ -48,6 +50,7 @@ def add_network(store: Store, ctx: CommandContext, data_center: refs.Ref | None,
     store.data_centers.get(dc.id, for_update=True)
     network = Network(id=new_id(), data_center_id=dc.id, **_only_editable(fields, exclude={"data_center_id"}))
     network_rules.check_new(network, store.networks.list(data_center_id=dc.id))
+    check_network_qos(store, network.qos_id, network.data_center_id)
     store.networks.add(network)
     record_job(store, ctx, f"Adding Network {network.name} to Data Center {dc.name}")
     record(
@@ -91,6 +94,7 @@ def update_network(
         management_in_clusters=management_clusters(store, old.id),
         carried_by_hosts=[],
     )
+    check_network_qos(store, new.qos_id, new.data_center_id)
     saved = store.networks.save(new, expected_revision=expected)
     dc = refs.get_or_404(store.data_centers, saved.data_center_id, "Data Center")
     _follow_vnic_profiles(store, ctx, old, saved, dc.name)

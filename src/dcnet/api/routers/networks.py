@@ -49,6 +49,8 @@ def network_changes(store: Store | None, body: NetworkIn) -> dict[str, Any]:
     if "dns_resolver_configuration" in body.model_fields_set:
         dns = body.dns_resolver_configuration
         changes["dns_name_servers"] = list(dns.name_servers) if dns is not None else []
+    if "qos" in body.model_fields_set:
+        changes["qos_id"] = body.qos.id if body.qos is not None and body.qos.id else None
     if store is not None and body.data_center is not None:
         changes["data_center_id"] = refs.data_center(store, body.data_center.to_ref()).id
     return changes

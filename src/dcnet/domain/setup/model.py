@@ -83,6 +83,7 @@ class HostContext:
     cluster_networks: Mapping[str, ClusterNetwork]  # network id → its cluster attachment (required, roles)
     switch_type: str = "legacy"
     nic_labels: Mapping[str, frozenset[str]] = field(default_factory=dict)  # nic or bond → its labels
+    qos: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # network id → effective hostQos (agent shape)
 
 
 @dataclass(frozen=True)

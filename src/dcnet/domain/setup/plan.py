@@ -662,7 +662,15 @@ def check_out_of_sync(ctx: HostContext, request: SetupRequest, resolved: Resolve
         entry = reported.get(vdsm_name(network.name, network.id)) if network is not None else None
         if network is None or entry is None:
             continue
-        entries = compare(network, ctx.cluster_networks.get(network.id), before, entry, ctx.caps, ctx.switch_type)
+        entries = compare(
+            network,
+            ctx.cluster_networks.get(network.id),
+            before,
+            entry,
+            ctx.caps,
+            ctx.switch_type,
+            expected_qos=ctx.qos.get(network.id),
+        )
         values = out_of_sync_values(entries)
         if values:
             raise violation(
@@ -736,6 +744,9 @@ def network_attributes(
         servers = list(attachment.dns_servers or network.dns_name_servers)
         if servers:
             attrs["nameservers"] = servers
+    host_qos = ctx.qos.get(network.id)
+    if host_qos:
+        attrs["hostQos"] = {"out": {k: dict(v) for k, v in host_qos["out"].items()}}
     return attrs
 
 
