@@ -98,6 +98,16 @@ class BondIn(Body):
     bonding: BondingIn | None = None
 
 
+class NetworkLabelOnNicIn(Body):
+    """`<network_label id="lbl"><host_nic><name>eth1</name></host_nic></network_label>`: the id is the text."""
+
+    id: str | None = None
+    host_nic: NicRefIn | None = None
+
+    def nic(self) -> str | None:
+        return (self.host_nic.name or self.host_nic.id) if self.host_nic else None
+
+
 class SetupNetworksIn(Body):
     modified_network_attachments: list[NetworkAttachmentIn] = Field(default_factory=list)
     removed_network_attachments: list[NetworkAttachmentIn] = Field(default_factory=list)
@@ -105,6 +115,8 @@ class SetupNetworksIn(Body):
     modified_bonds: list[BondIn] = Field(default_factory=list)
     removed_bonds: list[BondIn] = Field(default_factory=list)
     removed_unmanaged_networks: list[RefIn] = Field(default_factory=list)
+    modified_labels: list[NetworkLabelOnNicIn] = Field(default_factory=list)
+    removed_labels: list[NetworkLabelOnNicIn] = Field(default_factory=list)
     check_connectivity: bool = True
     connectivity_timeout: int | None = Field(default=None, ge=1, le=MAX_TIMEOUT)
     commit_on_success: bool = False
@@ -126,6 +138,11 @@ class SetupNetworksIn(Body):
     def _unmanaged(cls, value: Any) -> Any:
         return _unwrap(value, "unmanaged_network")
 
+    @field_validator("modified_labels", "removed_labels", mode="before")
+    @classmethod
+    def _labels(cls, value: Any) -> Any:
+        return _unwrap(value, "network_label")
+
     def to_setup(self) -> SetupIn:
         return SetupIn(
             modified_attachments=[a.to_attachment() for a in self.modified_network_attachments],
@@ -141,6 +158,8 @@ class SetupNetworksIn(Body):
             check_connectivity=self.check_connectivity,
             connectivity_timeout=self.connectivity_timeout,
             commit_on_success=self.commit_on_success,
+            modified_labels=[_modified_label(item, position) for position, item in enumerate(self.modified_labels)],
+            removed_labels=[(item.nic(), _id(item.id, "removed_labels")) for item in self.removed_labels],
         )
 
 
@@ -162,3 +181,12 @@ def _bond(bond: BondIn, position: int) -> BondSpec:
         raise BadInput(f"{field}.bonding.slaves", "every slave needs its name")
     options = " ".join(f"{o.name}={o.value}" for o in bonding.options)
     return BondSpec(bond.name, slaves, options)
+
+
+def _modified_label(item: NetworkLabelOnNicIn, position: int) -> tuple[str, str]:
+    field = f"modified_labels[{position}]"
+    label = _id(item.id, field)
+    nic = item.nic()
+    if not nic:
+        raise BadInput(f"{field}.host_nic", "a label needs the nic or bond that carries it (name or id)")
+    return nic, label

@@ -58,6 +58,8 @@ class SetupIn:
     check_connectivity: bool = True
     connectivity_timeout: int | None = None
     commit_on_success: bool = False
+    modified_labels: list[tuple[str, str]] = field(default_factory=list)  # (nic name or id, label)
+    removed_labels: list[tuple[str | None, str]] = field(default_factory=list)  # nic None: wherever it is
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def host_context(store: Store, host: Host) -> HostContext:
         networks={k: v for k, v in networks.items() if v is not None},
         cluster_networks={row.network_id: row for row in rows},
         switch_type=cluster.switch_type.value,
+        nic_labels={nic: frozenset(labels) for nic, labels in store.nic_labels.of_host(host.id).items()},
         qos=host_network.host_qos(store, host.id, {k: v for k, v in networks.items() if v is not None}),
     )
 
@@ -105,8 +108,20 @@ def prepare(store: Store, host_id: str, raw: SetupIn, default_timeout: float) ->
         check_connectivity=raw.check_connectivity,
         connectivity_timeout=int(raw.connectivity_timeout or default_timeout),
         commit_on_success=raw.commit_on_success,
+        modified_labels=tuple((nic_names.get(nic, nic), label) for nic, label in raw.modified_labels),
+        removed_labels=tuple(_removed_label(context, nic_names, nic, label) for nic, label in raw.removed_labels),
     )
     return Prepared(host, context, request)
+
+
+def _removed_label(context: HostContext, nic_names: dict[str, str], nic: str | None, label: str) -> tuple[str, str]:
+    """A removed label names its nic, or is looked up on the host (oVirt sends the label alone)."""
+    if nic:
+        return nic_names.get(nic, nic), label
+    for name, labels in sorted(context.nic_labels.items()):
+        if label in labels:
+            return name, label
+    raise violation("LABEL_NOT_EXIST_IN_HOST", ACTION, TYPE, f"The label '{label}' is not defined on the host.")
 
 
 def _nic_names(host: Host, context: HostContext) -> dict[str, str]:
@@ -160,7 +175,7 @@ async def run(runtime: HostRuntime, ctx: CommandContext, host_id: str, raw: Setu
     prepared = await runtime.read(lambda store: prepare(store, host_id, raw, runtime.settings.connectivity_timeout))
     plan = plan_setup(prepared.context, prepared.request)
     if not plan.changed:
-        await runtime.write(lambda store: _record_attachments(store, prepared.host, plan))
+        await runtime.write(lambda store: _record_unchanged(store, prepared.host, plan))
         return await runtime.read(lambda store: store.network_attachments.of_host(host_id))
     await apply(runtime, ctx, prepared.host, plan)
     return await runtime.read(lambda store: store.network_attachments.of_host(host_id))
@@ -173,7 +188,7 @@ async def run_request(
     host, context = await runtime.read(lambda store: _host_and_context(store, host_id))
     plan = plan_setup(context, request)
     if not plan.changed:
-        await runtime.write(lambda store: _record_attachments(store, host, plan))
+        await runtime.write(lambda store: _record_unchanged(store, host, plan))
     else:
         await apply(runtime, ctx, host, plan)
     return await runtime.read(lambda store: store.network_attachments.of_host(host_id))
@@ -227,6 +242,7 @@ async def _failed(runtime: HostRuntime, ctx: CommandContext, host: Host, reason:
 
 def _succeeded(store: Store, ctx: CommandContext, host: Host, plan: SetupPlan, caps: dict[str, Any]) -> None:
     _record_attachments(store, host, plan)
+    record_labels(store, host, plan)
     current = store.hosts.get(host.id) or host
     host_network.save_report(store, current, caps)
     names = _changed_names(store, plan)
@@ -265,6 +281,24 @@ def _record_attachments(store: Store, host: Host, plan: SetupPlan) -> None:
             store.network_attachments.save(current, expected_revision=current.revision)
     for attachment_id in existing.keys() - keep:
         store.network_attachments.remove(attachment_id)
+
+
+def _record_unchanged(store: Store, host: Host, plan: SetupPlan) -> None:
+    """Nothing to send: the attachments and labels are recorded as planned."""
+    _record_attachments(store, host, plan)
+    record_labels(store, host, plan)
+
+
+def record_labels(store: Store, host: Host, plan: SetupPlan) -> None:
+    """The host's nic labels become the plan's (when it changes them)."""
+    if plan.nic_labels is None:
+        return
+    before = {(nic, label) for nic, labels in store.nic_labels.of_host(host.id).items() for label in labels}
+    after = {(nic, label) for nic, labels in plan.nic_labels.items() for label in labels}
+    for nic, label in sorted(before - after):
+        store.nic_labels.remove(host.id, nic, label)
+    for nic, label in sorted(after - before):
+        store.nic_labels.add(host.id, nic, label)
 
 
 def unmanaged_networks(store: Store, host: Host) -> list[dict[str, Any]]:

@@ -9,11 +9,13 @@ from fastapi import APIRouter, Depends, Response
 from dcnet.api import representation as rep
 from dcnet.api.deps import check_id, command_context, current_actor, etag, get_engine, if_match
 from dcnet.api.routers.common import CaseQuery, MaxQuery, SearchQuery, filtered
+from dcnet.api.routers.hosts import get_runtime
 from dcnet.api.schemas import ClusterIn, NetworkIn, to_ref
 from dcnet.domain.entities import Cluster, NetworkUsage
 from dcnet.domain.errors import BadInput, NotFound
-from dcnet.engine import clusters, refs
+from dcnet.engine import clusters, host_labels, refs
 from dcnet.engine.context import CommandContext
+from dcnet.engine.host_runtime import HostRuntime
 from dcnet.engine.runner import Engine
 from dcnet.store.repositories import Store
 
@@ -177,7 +179,9 @@ def attach_network(
     response: Response,
     ctx: CommandContext = Depends(command_context),
     engine: Engine = Depends(get_engine),
+    runtime: HostRuntime = Depends(get_runtime),
 ) -> dict[str, Any]:
+    """A labelled network goes on the cluster's hosts whose nic carries the label (in the background)."""
     check_id(cluster_id, "Cluster")
     if not body.id and not body.name:
         raise BadInput("id", "the network to attach is required (id or name)")
@@ -194,6 +198,7 @@ def attach_network(
         return _cluster_network_view(store, cluster_id, row.network_id)
 
     shown = engine.execute(attach)
+    host_labels.fan_out_cluster_attach(runtime, ctx, engine, cluster_id, shown["id"])
     response.headers["Location"] = shown["href"]
     return _pop_revision(response, shown)
 

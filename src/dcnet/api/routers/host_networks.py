@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from dcnet.api import representation as rep
 from dcnet.api.deps import check_id, command_context, current_actor, get_engine
 from dcnet.api.routers.hosts import get_runtime
-from dcnet.api.schemas import Body, RefIn
+from dcnet.api.schemas import Body, NetworkLabelIn, RefIn
 from dcnet.api.setup_schemas import NetworkAttachmentIn, SetupNetworksIn
-from dcnet.domain.errors import MissingField, NotFound
-from dcnet.engine import host_copy, host_network, host_setup, host_sync, refs
+from dcnet.domain.errors import BadInput, MissingField, NotFound
+from dcnet.engine import host_copy, host_labels, host_network, host_setup, host_sync, refs
 from dcnet.engine.context import CommandContext
 from dcnet.engine.host_runtime import HostRuntime
 from dcnet.engine.runner import Engine
@@ -196,3 +197,71 @@ async def list_unmanaged_networks(host_id: str, engine: Engine = Depends(get_eng
         ]
 
     return rep.collection("unmanaged_network", await _read(engine, read))
+
+
+# --- nic labels (host-network-setup.md §9) -----------------------------------------------------------------
+
+
+def _nic_label(host_id: str, nic: str, label: str) -> dict[str, Any]:
+    nic_id = str(uuid.uuid5(uuid.UUID(host_id), nic))
+    nic_href = f"{rep.href('hosts', host_id)}/nics/{nic_id}"
+    return {"id": label, "href": f"{nic_href}/networklabels/{label}", "host_nic": {"id": nic_id, "href": nic_href}}
+
+
+@router.get("/hosts/{host_id}/nics/{nic}/networklabels")
+async def list_nic_labels(host_id: str, nic: str, engine: Engine = Depends(get_engine)) -> dict[str, Any]:
+    check_id(host_id, "Host")
+    host, name, labels = await _read(engine, lambda store: host_labels.labels_of_nic(store, host_id, nic))
+    return rep.collection("network_label", [_nic_label(host.id, name, label) for label in labels])
+
+
+@router.get("/hosts/{host_id}/nics/{nic}/networklabels/{label}")
+async def get_nic_label(host_id: str, nic: str, label: str, engine: Engine = Depends(get_engine)) -> dict[str, Any]:
+    check_id(host_id, "Host")
+    host, name, labels = await _read(engine, lambda store: host_labels.labels_of_nic(store, host_id, nic))
+    if label not in labels:
+        raise NotFound("Network label", label)
+    return _nic_label(host.id, name, label)
+
+
+@router.post("/hosts/{host_id}/nics/{nic}/networklabels", status_code=201)
+async def add_nic_label(
+    host_id: str,
+    nic: str,
+    body: NetworkLabelIn,
+    response: Response,
+    ctx: CommandContext = Depends(command_context),
+    engine: Engine = Depends(get_engine),
+    runtime: HostRuntime = Depends(get_runtime),
+) -> dict[str, Any]:
+    """A setup networks with the label: the cluster's networks carrying it are attached to the nic."""
+    check_id(host_id, "Host")
+    if not body.id:
+        raise BadInput("id", "the label text is required")
+    label = body.id
+    host, name, _labels = await _read(engine, lambda store: host_labels.labels_of_nic(store, host_id, nic))
+    request = host_setup.SetupIn(modified_labels=[(name, label)], commit_on_success=True)
+    await host_setup.run(runtime, ctx, host_id, request)
+    shown = _nic_label(host.id, name, label)
+    response.headers["Location"] = shown["href"]
+    return shown
+
+
+@router.delete("/hosts/{host_id}/nics/{nic}/networklabels/{label}")
+async def remove_nic_label(
+    host_id: str,
+    nic: str,
+    label: str,
+    ctx: CommandContext = Depends(command_context),
+    engine: Engine = Depends(get_engine),
+    runtime: HostRuntime = Depends(get_runtime),
+) -> dict[str, Any]:
+    """A setup networks without the label: the networks it attached to the nic are removed."""
+    check_id(host_id, "Host")
+    _host, name, labels = await _read(engine, lambda store: host_labels.labels_of_nic(store, host_id, nic))
+    if label not in labels:
+        raise NotFound("Network label", label)
+    await host_setup.run(
+        runtime, ctx, host_id, host_setup.SetupIn(removed_labels=[(name, label)], commit_on_success=True)
+    )
+    return {}

@@ -9,12 +9,14 @@ from fastapi import APIRouter, Depends, Response
 from dcnet.api import representation as rep
 from dcnet.api.deps import check_id, command_context, current_actor, etag, get_engine, if_match
 from dcnet.api.routers.common import CaseQuery, MaxQuery, SearchQuery, filtered
+from dcnet.api.routers.hosts import get_runtime
 from dcnet.api.routers.vnicprofiles import profile_fields
 from dcnet.api.schemas import NetworkIn, NetworkLabelIn, VnicProfileIn, to_ref
 from dcnet.domain.entities import NetworkUsage
 from dcnet.domain.errors import BadInput, NotFound
-from dcnet.engine import networks, refs, vnic_profiles
+from dcnet.engine import host_labels, networks, refs, vnic_profiles
 from dcnet.engine.context import CommandContext
+from dcnet.engine.host_runtime import HostRuntime
 from dcnet.engine.runner import Engine
 from dcnet.store.repositories import Store
 
@@ -174,12 +176,16 @@ def add_label(
     response: Response,
     ctx: CommandContext = Depends(command_context),
     engine: Engine = Depends(get_engine),
+    runtime: HostRuntime = Depends(get_runtime),
 ) -> dict[str, Any]:
+    """Hosts of the network's clusters whose nic carries the label get the network there (in the background)."""
     check_id(network_id, "Network")
     if not body.id:
         raise BadInput("id", "the label text is required")
     label = body.id
     network = engine.execute(lambda store: networks.set_label(store, ctx, network_id, label))
+    found = engine.query(lambda store: host_labels.targets(store, network_id, label))
+    host_labels.attach_everywhere(runtime, ctx, network_id, label, found)
     response.headers["Location"] = rep.href("networks", network.id, "networklabels", label)
     return rep.network_label(label, network.id)
 
@@ -199,7 +205,11 @@ def remove_label(
     label: str,
     ctx: CommandContext = Depends(command_context),
     engine: Engine = Depends(get_engine),
+    runtime: HostRuntime = Depends(get_runtime),
 ) -> dict[str, Any]:
+    """The network leaves the nics carrying the label (in the background)."""
     check_id(network_id, "Network")
     engine.execute(lambda store: networks.remove_label(store, ctx, network_id, label))
+    found = engine.query(lambda store: host_labels.targets(store, network_id, label))
+    host_labels.detach_everywhere(runtime, ctx, label, found)
     return {}
