@@ -16,6 +16,7 @@ from dcnet.agent.backends.netlink import Netlink, NetlinkFailure, PyrouteNetlink
 from dcnet.agent.backends.ovs import OvsSwitch
 from dcnet.agent.backends.resolv import DEFAULT_PATH as DEFAULT_RESOLV_CONF
 from dcnet.agent.backends.resolv import write_nameservers
+from dcnet.agent.backends.tc import clear_device_qos, read_qos, set_device_qos
 from dcnet.domain.hostnet import actions as a
 from dcnet.domain.hostnet.state import Features, HostState
 
@@ -58,6 +59,7 @@ class LinuxBackend:
 
     def query(self) -> HostState:
         state = read_state(self.dhcp.running(4), self.dhcp.running(6), self.resolv_conf)
+        state.qos = read_qos()
         if self.ovs is not None:
             state.ovs = self.ovs.query()
             for bridge in state.ovs.bridges.values():
@@ -150,6 +152,10 @@ class LinuxBackend:
             self.dhcp.stop(step.device, step.family)
         elif isinstance(step, a.SetAutoconf):
             _set_autoconf(step.device, step.enabled)
+        elif isinstance(step, a.SetDeviceQos):
+            set_device_qos(step.device, step.classes)
+        elif isinstance(step, a.ClearDeviceQos):
+            clear_device_qos(step.device)
         elif isinstance(step, a.SetNameservers):
             try:
                 write_nameservers(self.resolv_conf, list(step.servers))

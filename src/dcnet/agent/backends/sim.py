@@ -159,6 +159,11 @@ class SimBackend:
                 self.state.autoconf6.add(step.device)
             else:
                 self.state.autoconf6.discard(step.device)
+        elif isinstance(step, a.SetDeviceQos):
+            self._device(step.device)
+            self.state.qos[step.device] = {c.minor: (c.rate, c.ceil) for c in step.classes}
+        elif isinstance(step, a.ClearDeviceQos):
+            self.state.qos.pop(step.device, None)
         elif isinstance(step, a.SetNameservers):
             self.state.nameservers = list(step.servers)
         elif isinstance(step, a.OvsTransaction):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dcnet.domain.hostnet.host_qos import HtbClass
+
 
 @dataclass(frozen=True)
 class CreateBridge:
@@ -99,6 +101,19 @@ class SetNameservers:
 
 
 @dataclass(frozen=True)
+class SetDeviceQos:
+    """(Re)build the device's traffic-control tree for host network QoS (see host_qos)."""
+
+    device: str
+    classes: tuple[HtbClass, ...]
+
+
+@dataclass(frozen=True)
+class ClearDeviceQos:
+    device: str
+
+
+@dataclass(frozen=True)
 class OvsAddBridge:
     name: str
 
@@ -166,6 +181,8 @@ Action = (
     | StopDhcp
     | SetAutoconf
     | SetNameservers
+    | SetDeviceQos
+    | ClearDeviceQos
     | OvsAddBridge
     | OvsDelBridge
     | OvsAddPort

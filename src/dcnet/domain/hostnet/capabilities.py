@@ -6,6 +6,8 @@ import ipaddress
 from typing import Any
 
 from dcnet.domain.hostnet.config import NetConfig
+from dcnet.domain.hostnet.host_qos import qos_device
+from dcnet.domain.hostnet.host_qos import reported as reported_qos
 from dcnet.domain.hostnet.ovs import ovs_networks, ovs_uplink
 from dcnet.domain.hostnet.ovs_model import OvsPort
 from dcnet.domain.hostnet.state import Device, Features, HostState
@@ -100,6 +102,10 @@ def report(state: HostState, running: NetConfig, features: Features, *, dirty: b
             entry["interface"] = top
         if attrs.vlan is not None:
             entry["vlanid"] = attrs.vlan
+        qos_on = qos_device(name, attrs)
+        host_qos = reported_qos(name, attrs, state.qos.get(qos_on)) if qos_on else None
+        if host_qos is not None:
+            entry["hostQos"] = host_qos
         networks[name] = entry
     return {
         "hostname": state.hostname,

@@ -24,6 +24,7 @@ from dcnet.domain.hostnet.desired import (
     desired_routes,
     managed_devices,
 )
+from dcnet.domain.hostnet.host_qos import desired_qos, kernel_view
 from dcnet.domain.hostnet.ovs import ovs_plan, taken_over
 from dcnet.domain.hostnet.state import Device, HostState
 
@@ -47,6 +48,7 @@ def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState |
     steps += _autoconf(state, wanted, managed, baseline)  # before links come up: no stray SLAAC address
     steps += [a.SetUp(name) for name in _by_depth(wanted) if not _is_up(state, name)]
     steps += [a.SetUp(name) for name in sorted(returning) if not _is_up(state, name)]
+    steps += _host_qos(state, old, new)
     adds, deletes = _addresses(state, wanted, managed, old, released)
     steps += adds
     steps += _routes(state, new, released, baseline)  # the new default route exists before the old address goes
@@ -56,6 +58,19 @@ def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState |
     steps += _stop_dhcp(state, wanted, {t.device for t in replaced})  # the old holder's client ends last
     steps += ovs_after
     steps += _nameservers(state, new, baseline)
+    return steps
+
+
+def _host_qos(state: HostState, old: NetConfig, new: NetConfig) -> list[a.Action]:
+    """A device's QoS tree is rebuilt when its classes differ, removed when no network there has QoS."""
+    wanted = desired_qos(new)
+    steps: list[a.Action] = []
+    for device in sorted(set(wanted) | set(desired_qos(old))):
+        if device in wanted:
+            if state.qos.get(device) != kernel_view(wanted[device]):
+                steps.append(a.SetDeviceQos(device, wanted[device]))
+        elif device in state.qos and device in state.devices:
+            steps.append(a.ClearDeviceQos(device))
     return steps
 
 

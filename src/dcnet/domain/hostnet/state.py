@@ -74,6 +74,7 @@ class HostState:
     autoconf6: set[str] = field(default_factory=set)
     nameservers: list[str] = field(default_factory=list)
     ovs: OvsState | None = None  # None: no Open vSwitch on this host
+    qos: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)  # device → class minor → (rate, ceil) Mbps
 
     def ports_of(self, master: str) -> list[str]:
         return sorted(name for name, device in self.devices.items() if device.master == master)
@@ -111,6 +112,10 @@ def state_to_dict(state: HostState) -> dict[str, Any]:
         "autoconf6": sorted(state.autoconf6),
         "nameservers": list(state.nameservers),
         "ovs": asdict(state.ovs) if state.ovs is not None else None,
+        "qos": {
+            device: {str(minor): list(rates) for minor, rates in classes.items()}
+            for device, classes in state.qos.items()
+        },
     }
 
 
@@ -129,6 +134,10 @@ def state_from_dict(data: dict[str, Any]) -> HostState:
         autoconf6=set(data.get("autoconf6", [])),
         nameservers=list(data.get("nameservers", [])),
         ovs=_ovs_from_dict(data["ovs"]) if data.get("ovs") else None,
+        qos={
+            device: {int(minor): (int(rates[0]), int(rates[1])) for minor, rates in classes.items()}
+            for device, classes in (data.get("qos") or {}).items()
+        },
     )
 
 

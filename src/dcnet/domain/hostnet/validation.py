@@ -11,6 +11,7 @@ import re
 from dcnet.domain.hostnet.codes import Code, SetupError
 from dcnet.domain.hostnet.config import BondAttrs, NetConfig, NetworkAttrs
 from dcnet.domain.hostnet.desired import created_devices
+from dcnet.domain.hostnet.host_qos import desired_qos
 from dcnet.domain.hostnet.ovs import OVS_BOND_MODES, ovs_networks
 from dcnet.domain.hostnet.state import Features, HostState
 
@@ -137,6 +138,7 @@ def validate(config: NetConfig, state: HostState, features: Features, previous: 
     if len(defaults) > 1:
         raise SetupError(Code.BAD_PARAMS, f"Only a single default route network is allowed (got {', '.join(defaults)})")
     _check_slaves_exclusive(config)
+    desired_qos(config)  # every network's hostQos well formed, on a device that can carry it
 
 
 def _check_bond(name: str, bond: BondAttrs, state: HostState, features: Features, ours: set[str]) -> None:

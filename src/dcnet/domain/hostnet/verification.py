@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from dcnet.domain.hostnet.config import NetConfig
 from dcnet.domain.hostnet.desired import created_devices, desired_devices, desired_nameservers, desired_routes
+from dcnet.domain.hostnet.host_qos import desired_qos, kernel_view
 from dcnet.domain.hostnet.ovs import taken_over, verify_ovs
 from dcnet.domain.hostnet.state import HostState
 
@@ -69,6 +70,15 @@ def verify(config: NetConfig, state: HostState, previous: NetConfig | None = Non
             verdict.mismatches.append(
                 f"default IPv{route.family} route: {found}, expected via {route.gateway} dev {route.device}"
             )
+    qos = desired_qos(config)
+    for qos_dev, classes in sorted(qos.items()):
+        if state.qos.get(qos_dev) != kernel_view(classes):
+            verdict.mismatches.append(
+                f"{qos_dev}: QoS classes {state.qos.get(qos_dev)}, expected {kernel_view(classes)}"
+            )
+    for qos_dev in sorted(set(desired_qos(previous or NetConfig())) - set(qos)):
+        if qos_dev in state.qos and qos_dev in state.devices:
+            verdict.mismatches.append(f"{qos_dev}: QoS should have been removed")
     servers = desired_nameservers(config)
     if servers is not None and state.nameservers != servers:
         verdict.mismatches.append(f"name servers: {state.nameservers}, expected {servers}")
