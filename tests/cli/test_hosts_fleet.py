@@ -108,7 +108,8 @@ def test_nics_table_shows_bonds_vlans_bridges_and_networks(lab: Lab, session: Pa
     table = rows(run(session, "host", "nics", "sim4"))
 
     assert table["Name"] == ["Name", "Type", "MTU", "Addresses", "Boot protocol", "Network", "Status", "Details"]
-    assert table["bond0"] == ["bond0", "bond", "1500", "", "none", "ovirtmgmt", "up",
+    # the bridged management network's address shows on its southbound bond as well (oVirt's host nic model)
+    assert table["bond0"] == ["bond0", "bond", "1500", f"{address}/8", "static", "ovirtmgmt", "up",
                               table["bond0"][-1]]  # fmt: skip
     assert table["bond0"][-1].startswith("slaves eth1, eth2;") and "miimon=100" in table["bond0"][-1]
     assert table["eth3.300"] == ["eth3.300", "vlan", "1500", "", "none", "", "up", "VLAN 300 on eth3"]

@@ -139,7 +139,9 @@ def _follow(api: Api, host: Item, correlation: str, *, interval: float, timeout:
     """Prints each status change of the host and the events of `correlation` until the status settles."""
     deadline = time.monotonic() + timeout
     seen: set[str] = set()
-    status = None
+    status = host.get("status")  # what the command's answer said: the first status, however fast it moves on
+    if status is not None:
+        typer.echo(f"{host['name']}: {status}")
     while True:
         current: Item = api.get(f"/hosts/{host['id']}")
         events = api.items("/events", "event", {"search": f'correlation_id="{correlation}"'})
