@@ -20,6 +20,7 @@ from dcnet.agent.persistence import StateDir
 from dcnet.domain.hostnet import canonical, capabilities, validation
 from dcnet.domain.hostnet.codes import Code, SetupError
 from dcnet.domain.hostnet.config import NetConfig, SetupOptions
+from dcnet.domain.hostnet.desired import isolated_bridges
 from dcnet.domain.hostnet.planning import plan
 from dcnet.domain.hostnet.state import Features, HostState, state_from_dict, state_to_dict
 from dcnet.domain.hostnet.verification import Verdict, verify
@@ -46,6 +47,13 @@ class NetworkService:
         self._confirmed_at = float("-inf")
         self._open: dict[str, Any] | None = None
         self.crash_hook: Callable[[str], None] | None = None  # a simulated host's own crash points (fleet)
+        self._follow(self.state_dir.running())
+
+    def _follow(self, config: NetConfig) -> None:
+        """Tell a backend that watches the host (Linux) which bridges isolate the ports plugged later."""
+        follow = getattr(self.backend, "follow_isolation", None)
+        if follow is not None:
+            follow(isolated_bridges(config))
 
     # ---- verbs ---------------------------------------------------------------------------------
     def ping2(self) -> dict[str, Any]:
@@ -96,6 +104,7 @@ class NetworkService:
         tx_log.info("setupNetworks: networks=%s bondings=%s options=%s", networks, bondings, opts.model_dump())
         started = self.clock()
         record = self._begin(opts, previous, desired, baseline)
+        self._follow(desired)  # guests plugged while the change is applied are isolated too
         try:
             self._apply(baseline, previous, desired, tx_log)
             self._verify(desired, previous, opts, started, tx_log)
@@ -175,6 +184,7 @@ class NetworkService:
 
     def _commit(self, record: dict[str, Any], desired: NetConfig, opts: SetupOptions, tx_log: TransactionLog) -> None:
         self.state_dir.save_running(desired)
+        self._follow(desired)
         if opts.commitOnSuccess:
             self.state_dir.save_safe(desired)
         self.state_dir.end_transaction(_outcome(record, "committed"))
@@ -193,6 +203,7 @@ class NetworkService:
         tx_log.warning("rolling back (%s): %s", reason, message)
         self._restore(attempted, previous, tx_log, state_from_dict(record["baseline"]))
         self.state_dir.save_running(previous)
+        self._follow(previous)
         self.state_dir.end_transaction(_outcome(record, "rolled_back", reason, message))
         self._open = None
 
@@ -229,6 +240,7 @@ class NetworkService:
         baseline = state_from_dict(record["baseline"]) if "baseline" in record else None
         self._restore(attempted, previous, tx_log, baseline)
         self.state_dir.save_running(previous)
+        self._follow(previous)
         outcome = _outcome(record, "rolled_back", "crash", "the agent stopped before the change was confirmed")
         self.state_dir.end_transaction(outcome)
         return outcome
@@ -240,6 +252,7 @@ class NetworkService:
             running, safe = self.state_dir.running(), self.state_dir.safe()
             self._restore(running, safe, TransactionLog(log, {"requestId": "restore", "correlationId": None}))
             self.state_dir.save_running(safe)
+            self._follow(safe)
 
     def _crash_point(self, name: str) -> None:
         if self.crash_hook is not None:

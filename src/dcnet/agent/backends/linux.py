@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
+import socket
+import subprocess
 import threading
 import uuid
 from pathlib import Path
@@ -45,6 +47,8 @@ class LinuxBackend:
         self.dhcp = DhcpClients(run_dir)
         self._counter = 0
         self._stop = threading.Event()
+        self._isolated: dict[str, str | None] = {}  # isolated networks' bridges → uplink
+        self._isolated_ports: set[int] = set()  # ports the watcher isolated (each once)
         if monitor:
             threading.Thread(target=self._watch, name="netlink-monitor", daemon=True).start()
 
@@ -72,18 +76,49 @@ class LinuxBackend:
     def change_counter(self) -> int:
         return self._counter
 
+    def follow_isolation(self, bridges: dict[str, str | None]) -> None:
+        """The bridges of port-isolated networks (→ uplink): every port plugged into one later (a guest)
+        is isolated by the netlink watcher."""
+        self._isolated = dict(bridges)
+
     def _watch(self) -> None:
-        """Any link, address or route event (ours or anyone's) moves the change counter."""
+        """Any link, address or route event (ours or anyone's) moves the change counter; a new port of an
+        isolated network's bridge is isolated at once."""
         from pyroute2 import IPRoute
 
         try:
             with IPRoute() as monitor:
                 monitor.bind()
                 while not self._stop.is_set():
-                    for _message in monitor.get():
+                    for message in monitor.get():
                         self._counter += 1
+                        if self._isolated:
+                            self._isolate_new_port(monitor, message)
         except Exception:  # the counter is an optimisation; the agent keeps working without it
             log.exception("netlink monitor stopped; changeCounter will only move on dcnet's own changes")
+
+    def _isolate_new_port(self, monitor: object, message: object) -> None:
+        try:
+            event = message.get("event")  # type: ignore[attr-defined]
+            index = message.get("index")  # type: ignore[attr-defined]
+            if event == "RTM_DELLINK":
+                self._isolated_ports.discard(index)
+                return
+            if event != "RTM_NEWLINK" or message.get("family") != 0:  # type: ignore[attr-defined]
+                return
+            name = message.get_attr("IFLA_IFNAME")  # type: ignore[attr-defined]
+            master_index = message.get_attr("IFLA_MASTER")  # type: ignore[attr-defined]
+            if master_index is None:
+                self._isolated_ports.discard(index)
+                return
+            master = socket.if_indextoname(master_index)
+            if master not in self._isolated or name == self._isolated[master] or index in self._isolated_ports:
+                return
+            self._isolated_ports.add(index)
+            set_isolated(name, True)
+            log.info("port isolation: %s plugged into %s is isolated", name, master)
+        except Exception:  # never let one odd message stop the watcher
+            log.exception("port isolation: could not handle a netlink message")
 
     def close(self) -> None:
         self._stop.set()
@@ -152,6 +187,8 @@ class LinuxBackend:
             self.dhcp.stop(step.device, step.family)
         elif isinstance(step, a.SetAutoconf):
             _set_autoconf(step.device, step.enabled)
+        elif isinstance(step, a.SetPortIsolation):
+            set_isolated(step.port, step.isolated)
         elif isinstance(step, a.SetDeviceQos):
             set_device_qos(step.device, step.classes)
         elif isinstance(step, a.ClearDeviceQos):
@@ -195,6 +232,15 @@ def _ignore(code: int):  # type: ignore[no-untyped-def]
     except NetlinkFailure as failure:
         if failure.code != code:
             raise
+
+
+def set_isolated(port: str, isolated: bool) -> None:
+    """`bridge link set dev PORT isolated on|off`: an isolated port reaches only non-isolated ports."""
+    result = subprocess.run(
+        ["bridge", "link", "set", "dev", port, "isolated", "on" if isolated else "off"], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise BackendError(f"cannot set port isolation on {port}: {result.stderr.strip()}")
 
 
 def _set_autoconf(device: str, enabled: bool) -> None:

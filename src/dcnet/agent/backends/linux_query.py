@@ -72,6 +72,8 @@ def _device(link: dict[str, Any], addr_info: list[dict[str, Any]]) -> Device | N
             if item.get("family") in ("inet", "inet6") and item.get("scope") != "host"
         ],
     )
+    if info.get("info_slave_kind") == "bridge":
+        device.isolated = bool(info.get("info_slave_data", {}).get("isolated", False))
     if kind == "bridge":
         device.stp = int(data.get("stp_state", 0)) != 0
     elif kind == "vlan":

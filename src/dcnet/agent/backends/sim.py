@@ -159,6 +159,8 @@ class SimBackend:
                 self.state.autoconf6.add(step.device)
             else:
                 self.state.autoconf6.discard(step.device)
+        elif isinstance(step, a.SetPortIsolation):
+            self._device(step.port).isolated = step.isolated
         elif isinstance(step, a.SetDeviceQos):
             self._device(step.device)
             self.state.qos[step.device] = {c.minor: (c.rate, c.ceil) for c in step.classes}

@@ -101,6 +101,12 @@ class SetNameservers:
 
 
 @dataclass(frozen=True)
+class SetPortIsolation:
+    port: str
+    isolated: bool
+
+
+@dataclass(frozen=True)
 class SetDeviceQos:
     """(Re)build the device's traffic-control tree for host network QoS (see host_qos)."""
 
@@ -182,6 +188,7 @@ Action = (
     | SetAutoconf
     | SetNameservers
     | SetDeviceQos
+    | SetPortIsolation
     | ClearDeviceQos
     | OvsAddBridge
     | OvsDelBridge

@@ -34,7 +34,8 @@ class NetworkAttrs(BaseModel):
     nameservers: list[str] = Field(default_factory=list)
     switch: SwitchName = "legacy"
     custom: dict[str, str] = Field(default_factory=dict)
-    hostQos: dict[str, Any] | None = None  # accepted and kept; applied by the host QoS feature
+    hostQos: dict[str, Any] | None = None  # {"out": {"ls"|"ul"|"rt": {"m2": Mbps}}}, see host_qos
+    portIsolation: bool = False  # bridge ports other than the uplink (guests) cannot reach each other
     remove: bool = False
 
     @property

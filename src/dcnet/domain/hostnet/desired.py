@@ -132,6 +132,15 @@ def desired_nameservers(config: NetConfig) -> list[str] | None:
     return None
 
 
+def isolated_bridges(config: NetConfig) -> dict[str, str | None]:
+    """Bridges of port-isolated networks → their uplink (the one port that stays open)."""
+    return {
+        name: attrs.lower_device()
+        for name, attrs in config.networks.items()
+        if attrs.portIsolation and attrs.bridged and attrs.switch == "legacy"
+    }
+
+
 def managed_devices(*configs: NetConfig) -> set[str]:
     """Devices dcnet is responsible for: those in some network's chain, bonds and their slaves."""
     names: set[str] = set()

@@ -22,6 +22,7 @@ from dcnet.domain.hostnet.desired import (
     desired_devices,
     desired_nameservers,
     desired_routes,
+    isolated_bridges,
     managed_devices,
 )
 from dcnet.domain.hostnet.host_qos import desired_qos, kernel_view
@@ -49,6 +50,7 @@ def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState |
     steps += [a.SetUp(name) for name in _by_depth(wanted) if not _is_up(state, name)]
     steps += [a.SetUp(name) for name in sorted(returning) if not _is_up(state, name)]
     steps += _host_qos(state, old, new)
+    steps += _port_isolation(state, new)
     adds, deletes = _addresses(state, wanted, managed, old, released)
     steps += adds
     steps += _routes(state, new, released, baseline)  # the new default route exists before the old address goes
@@ -59,6 +61,23 @@ def plan(state: HostState, old: NetConfig, new: NetConfig, baseline: HostState |
     steps += ovs_after
     steps += _nameservers(state, new, baseline)
     return steps
+
+
+def _port_isolation(state: HostState, new: NetConfig) -> list[a.Action]:
+    """Ports of an isolated network's bridge are isolated, its uplink never; other bridges' ports not."""
+    isolated = isolated_bridges(new)
+    steps: list[a.Action] = []
+    for bridge in sorted({name for name, attrs in new.networks.items() if attrs.bridged} & set(state.devices)):
+        uplink = new.networks[bridge].lower_device()
+        for port in state.ports_of(bridge):
+            want = bridge in isolated and port != uplink
+            if state.devices[port].isolated != want:
+                steps.append(a.SetPortIsolation(port, want))
+    uplinks = {attrs.lower_device() or "" for attrs in new.networks.values() if attrs.bridged}
+    for name in sorted(uplinks & set(state.devices)):  # an uplink of a bridge made by this change
+        if state.devices[name].isolated:
+            steps.append(a.SetPortIsolation(name, False))
+    return list(dict.fromkeys(steps))
 
 
 def _host_qos(state: HostState, old: NetConfig, new: NetConfig) -> list[a.Action]:

@@ -50,6 +50,7 @@ class Device:
     active_slave: str | None = None
     vlan_id: int | None = None
     vlan_base: str | None = None
+    isolated: bool = False  # a bridge port with `isolated on`
 
     def global_addresses(self, family: int | None = None) -> list[Address]:
         return [a for a in self.addresses if not a.is_link_local and (family is None or a.family == family)]

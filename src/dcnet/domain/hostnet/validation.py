@@ -139,6 +139,9 @@ def validate(config: NetConfig, state: HostState, features: Features, previous: 
         raise SetupError(Code.BAD_PARAMS, f"Only a single default route network is allowed (got {', '.join(defaults)})")
     _check_slaves_exclusive(config)
     desired_qos(config)  # every network's hostQos well formed, on a device that can carry it
+    for name, attrs in config.networks.items():
+        if attrs.portIsolation and (not attrs.bridged or attrs.switch != "legacy"):
+            raise SetupError(Code.BAD_PARAMS, f"network {name}: port isolation needs a bridged legacy network")
 
 
 def _check_bond(name: str, bond: BondAttrs, state: HostState, features: Features, ours: set[str]) -> None:

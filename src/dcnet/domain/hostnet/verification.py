@@ -8,7 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dcnet.domain.hostnet.config import NetConfig
-from dcnet.domain.hostnet.desired import created_devices, desired_devices, desired_nameservers, desired_routes
+from dcnet.domain.hostnet.desired import (
+    created_devices,
+    desired_devices,
+    desired_nameservers,
+    desired_routes,
+    isolated_bridges,
+)
 from dcnet.domain.hostnet.host_qos import desired_qos, kernel_view
 from dcnet.domain.hostnet.ovs import taken_over, verify_ovs
 from dcnet.domain.hostnet.state import HostState
@@ -70,6 +76,10 @@ def verify(config: NetConfig, state: HostState, previous: NetConfig | None = Non
             verdict.mismatches.append(
                 f"default IPv{route.family} route: {found}, expected via {route.gateway} dev {route.device}"
             )
+    for bridge, uplink in sorted(isolated_bridges(config).items()):
+        for member in state.ports_of(bridge):
+            if member != uplink and not state.devices[member].isolated:
+                verdict.mismatches.append(f"{bridge}: port {member} is not isolated")
     qos = desired_qos(config)
     for qos_dev, classes in sorted(qos.items()):
         if state.qos.get(qos_dev) != kernel_view(classes):

@@ -744,6 +744,8 @@ def network_attributes(
         servers = list(attachment.dns_servers or network.dns_name_servers)
         if servers:
             attrs["nameservers"] = servers
+    if network.vm and network.port_isolation:
+        attrs["portIsolation"] = True
     host_qos = ctx.qos.get(network.id)
     if host_qos:
         attrs["hostQos"] = {"out": {k: dict(v) for k, v in host_qos["out"].items()}}
