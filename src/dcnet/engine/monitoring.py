@@ -66,6 +66,22 @@ async def cycle(runtime: HostRuntime, *, full: bool = True) -> None:
     await asyncio.gather(*(one(host, counter) for host, counter in targets))
 
 
+async def refresh_now(runtime: HostRuntime, host_id: str) -> None:
+    """/refresh: the host's capabilities fetched and recorded before the call returns (after a running deploy
+    or network change, when that one is busy with the host)."""
+    if host_id in runtime.busy:
+        runtime.request_refresh(host_id)
+        return
+
+    def read(store: Store) -> tuple[Host | None, int | None]:
+        report = store.host_reports.get(host_id)
+        return store.hosts.get(host_id), report.change_counter if report else None
+
+    host, counter = await runtime.read(read)
+    if host is not None:
+        await monitor_host(runtime, host, counter, refresh=True)
+
+
 async def monitor_host(runtime: HostRuntime, host: Host, counter: int | None, *, refresh: bool) -> None:
     try:
         client = await runtime.connections.client(host)

@@ -8,6 +8,7 @@ devices the agent does not manage, and how a take-over stops the old client."""
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -54,6 +55,8 @@ class DhcpClients:
         if not self.available():
             raise BackendError("no DHCP client on this host (install isc-dhcp-client)")
         pid_file, lease_file = self._files(device, family)
+        if family == 6:
+            _wait_link_local(device)
         command = [
             "dhclient", f"-{family}", "-nw", "-sf", str(self.script), "-cf", str(self.config),
             "-pf", str(pid_file), "-lf", str(lease_file),
@@ -73,6 +76,24 @@ class DhcpClients:
             _terminate(pid)
         pid_file.unlink(missing_ok=True)
         lease_file.unlink(missing_ok=True)
+
+
+LINK_LOCAL_WAIT = 5.0
+
+
+def _wait_link_local(device: str, timeout: float = LINK_LOCAL_WAIT) -> None:
+    """dhclient -6 exits at once while the device's link-local address is still tentative (duplicate address
+    detection, 1-2 s after the link came up), so a port created in the same change waits for it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = subprocess.run(
+            ["ip", "-j", "-6", "addr", "show", "dev", device, "scope", "link"], capture_output=True, text=True
+        )
+        if done.returncode == 0:
+            infos = [a for link in json.loads(done.stdout or "[]") for a in link.get("addr_info", [])]
+            if any(not a.get("tentative") for a in infos):
+                return
+        time.sleep(0.1)
 
 
 def _terminate(pid: int) -> None:

@@ -3,6 +3,7 @@ attachments as the host reports them."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -13,7 +14,7 @@ from dcnet.api.routers.common import CaseQuery, MaxQuery, SearchQuery, filtered
 from dcnet.api.schemas import HostActionIn, HostIn, to_ref
 from dcnet.domain import host_report
 from dcnet.domain.errors import BadInput, NotFound
-from dcnet.engine import deploy, host_network, hosts, refs
+from dcnet.engine import deploy, host_network, hosts, monitoring, refs
 from dcnet.engine.context import CommandContext
 from dcnet.engine.host_runtime import HostRuntime
 from dcnet.engine.runner import Engine
@@ -133,16 +134,18 @@ def deactivate_host(
 
 
 @router.post("/{host_id}/refresh")
-def refresh_host(
+async def refresh_host(
     host_id: str,
     body: HostActionIn | None = None,
     ctx: CommandContext = Depends(command_context),
     engine: Engine = Depends(get_engine),
     runtime: HostRuntime = Depends(get_runtime),
 ) -> dict[str, Any]:
+    """Answers once the host's fresh capabilities are recorded (its nics, attachments and sync state)."""
     check_id(host_id, "Host")
-    host = engine.execute(lambda store: hosts.refresh_host(store, ctx, host_id))
-    runtime.request_refresh(host.id)
+    await asyncio.to_thread(engine.execute, lambda store: hosts.refresh_host(store, ctx, host_id))
+    await monitoring.refresh_now(runtime, host_id)
+    host = await asyncio.to_thread(engine.query, lambda store: refs.get_or_404(store.hosts, host_id, "Host"))
     return _action(host)
 
 

@@ -241,12 +241,15 @@ def _qos(value: Any) -> dict[str, str]:
 
 
 def holds_default_route(reported: Mapping[str, Any], caps: Mapping[str, Any]) -> bool:
+    """The IPv4 default route only, as oVirt: an IPv6 default route comes and goes with router
+    advertisements on any network doing SLAAC, and would make those falsely out of sync."""
     if reported.get("ipv4defaultroute"):
         return True
     routes = caps.get("defaultRoute")
     iface = reported.get("iface")
     if isinstance(routes, Mapping) and iface:
-        return any(isinstance(r, Mapping) and r.get("device") == iface for r in routes.values())
+        route = routes.get("ipv4")
+        return isinstance(route, Mapping) and route.get("device") == iface
     return False
 
 
