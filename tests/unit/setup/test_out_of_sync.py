@@ -102,8 +102,13 @@ def test_default_route_held_by_a_network_without_the_role() -> None:
 
 
 def test_default_route_from_the_caps_default_route_map() -> None:
-    caps = host(defaultRoute={"ipv6": {"device": "plain", "gateway": "2001:db8::1"}})
+    caps = host(defaultRoute={"ipv4": {"device": "plain", "gateway": "192.0.2.1"}})
     assert out(run(entry(iface="plain"), caps=caps)) == {"default_route": ("false", "true")}
+
+
+def test_an_ipv6_default_route_from_router_advertisements_is_not_the_default_route() -> None:
+    caps = host(defaultRoute={"ipv6": {"device": "plain", "gateway": "fe80::1"}})
+    assert out(run(entry(iface="plain"), caps=caps)) == {}
 
 
 # --- IPv4 -----------------------------------------------------------------------------------------------
