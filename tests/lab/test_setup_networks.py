@@ -499,12 +499,6 @@ def test_a_change_that_loses_connectivity_is_rolled_back(lab: Lab, engine: Engin
     assert engine.wait_status(host.id, {"up"}, timeout=30)["status"] == "up"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="agent bug: the new address is added before the old one is deleted; deleting the old primary IPv4 "
-    "address makes the kernel drop its secondaries of the same subnet (promote_secondaries is 0), so the new "
-    "address is gone, verify fails (code 21) and the change is rolled back",
-)
 def test_static_address_changed_within_its_subnet(lab: Lab, engine: EngineApi, hosts: HostLab) -> None:
     """Scenario 14's modify-attachment call: a network's static IPv4 address changed to another one of the same
     subnet through PUT networkattachments → the host holds the new address only."""

@@ -14,6 +14,8 @@ holder goes last. A rollback re-creates the holder from the baseline, with its a
 
 from __future__ import annotations
 
+import ipaddress
+
 from dcnet.domain.hostnet import actions as a
 from dcnet.domain.hostnet.config import NetConfig
 from dcnet.domain.hostnet.desired import (
@@ -251,8 +253,20 @@ def _addresses(
             if addr.dynamic and ((addr.family == 4 and device.dhcp4) or (addr.family == 6 and _dynamic6(device))):
                 continue
             if cidr not in device.static:
-                deletes.append(a.DeleteAddress(name, cidr))
+                if _replaced_in_subnet(cidr, device.static - set(have)):
+                    adds.insert(0, a.DeleteAddress(name, cidr))
+                else:
+                    deletes.append(a.DeleteAddress(name, cidr))
     return adds, deletes
+
+
+def _replaced_in_subnet(cidr: str, new: set[str]) -> bool:
+    """An IPv4 address replaced by another of its subnet goes first: added first, the new one would be a
+    secondary, and the kernel deletes secondaries with their primary (promote_secondaries is off by default)."""
+    old = ipaddress.ip_interface(cidr)
+    if old.version != 4:
+        return False
+    return any(ipaddress.ip_interface(other).network == old.network for other in new)
 
 
 def _dynamic6(device: DesiredDevice) -> bool:
