@@ -275,8 +275,18 @@ def test_dns_configuration_only_on_the_default_route_network() -> None:
 
 
 def test_default_route_role_network_without_the_route() -> None:
-    result = run(mgmt_reported(ipv4defaultroute=False), net=MGMT, row=DEFAULT_ROUTE_ROW, attachment=MGMT_DHCP)
+    """The host's IPv4 default route is on another device: the DHCP default-route network does not hold it."""
+    caps = host(defaultRoute={"ipv4": {"device": "eth9", "gateway": "192.0.2.1"}})
+    result = run(
+        mgmt_reported(ipv4defaultroute=False), net=MGMT, row=DEFAULT_ROUTE_ROW, attachment=MGMT_DHCP, caps=caps
+    )
     assert out(result) == {"default_route": ("true", "false")}
+
+
+def test_default_route_not_compared_when_dhcp_gave_no_router() -> None:
+    """No IPv4 default route anywhere on the host: the DHCP server hands out no router; nothing to compare."""
+    result = run(mgmt_reported(ipv4defaultroute=False), net=MGMT, row=DEFAULT_ROUTE_ROW, attachment=MGMT_DHCP)
+    assert "default_route" not in result
 
 
 def test_default_route_not_compared_when_the_network_has_no_gateway_source() -> None:

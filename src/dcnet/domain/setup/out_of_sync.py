@@ -83,7 +83,7 @@ def compare(
                 "dns_configuration", _join(_ips(expected_dns)), _join(_ips(caps.get("nameservers") or ()))
             )
         )
-    if not default_route or attachment is None or can_hold_default_route(attachment):
+    if not default_route or attachment is None or can_hold_default_route(attachment, caps):
         entries.append(
             ReportedConfiguration("default_route", _bool(default_route), _bool(holds_default_route(reported, caps)))
         )
@@ -253,16 +253,22 @@ def holds_default_route(reported: Mapping[str, Any], caps: Mapping[str, Any]) ->
     return False
 
 
-def can_hold_default_route(attachment: Attachment) -> bool:
-    """A default-route network configured without any gateway source cannot hold the route: not compared."""
+def can_hold_default_route(attachment: Attachment, caps: Mapping[str, Any]) -> bool:
+    """A default-route network configured without any gateway source cannot hold the route: not compared.
+    A DHCP-configured one holds it only if its DHCP server hands out a router; when the host has no IPv4
+    default route at all there is nothing to compare (a DHCP-learned value, not a definition)."""
     v4, v6 = attachment.ipv4, attachment.ipv6
-    if v4.method == "dhcp" or (v4.method == "static" and _gateway(v4.gateway) != NONE):
+    if v4.method == "static" and _gateway(v4.gateway) != NONE:
         return True
-    if v6 is None:
-        return False
-    return v6.method in ("dhcp", "autoconf", "poly_dhcp_autoconf") or (
-        v6.method == "static" and _gateway(v6.gateway) != NONE
-    )
+    if v6 is not None and v6.method == "static" and _gateway(v6.gateway) != NONE:
+        return True
+    learnt = v4.method == "dhcp" or (v6 is not None and v6.method in ("dhcp", "autoconf", "poly_dhcp_autoconf"))
+    return learnt and _host_has_ipv4_default_route(caps)
+
+
+def _host_has_ipv4_default_route(caps: Mapping[str, Any]) -> bool:
+    routes = caps.get("defaultRoute")
+    return isinstance(routes, Mapping) and isinstance(routes.get("ipv4"), Mapping)
 
 
 # --- normalization --------------------------------------------------------------------------------------
