@@ -72,12 +72,13 @@ def test_logout_revokes_the_token(engine: EngineProcess) -> None:
 
 
 def test_tokens_expire() -> None:
-    gen = start_engine("sqlite", extra_args=("--token-ttl", "1"))
+    # long enough that the first call is inside the lifetime on a loaded machine (1 s was not, once in CI)
+    gen = start_engine("sqlite", extra_args=("--token-ttl", "5"))
     engine = next(gen)
     try:
         with client(engine, login(engine)) as api:
             assert api.get("/networks").status_code == 200
-            time.sleep(2.1)
+            time.sleep(5.5)
             expired = api.get("/networks")
             assert expired.status_code == 401
             assert "expired" in fault(expired)["detail"]
